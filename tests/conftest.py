@@ -1,0 +1,124 @@
+"""Shared fixtures: the shipped reference data, a real gunicorn server, a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from webmap.reference.files import ReferenceFiles
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+CHROMIUM = os.environ.get("WEBMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def files() -> ReferenceFiles:
+    return ReferenceFiles(DATA)
+
+
+@pytest.fixture(scope="session")
+def territories(files):
+    from webmap.reference.territories import Territories
+
+    return Territories.load(files)
+
+
+@pytest.fixture(scope="session")
+def gazetteer(files, territories):
+    from webmap.gazetteer import Gazetteer
+
+    return Gazetteer.load(files, territories)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def start_server(extra_env: dict[str, str] | None = None, port: int | None = None):
+    """Start `webmap serve` (gunicorn) on 127.0.0.1 with tiles off; returns (process, base URL)."""
+    port = port or free_port()
+    env = {**os.environ, "WEBMAP_TILES_URL": "off", "WEBMAP_DATA_DIR": str(DATA), **(extra_env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webmap", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/sante")
+    except OSError:
+        process.kill()
+        raise RuntimeError(process.stderr.read().decode(errors="replace")[-3000:])
+    return process, base
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    process, base = start_server()
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Console errors and requests leaving the app's origin, collected during a test."""
+
+    def __init__(self, page, allowed_origins: list[str]):
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        self.allowed = allowed_origins
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda err: self.console_errors.append(str(err)))
+        page.on("request", self._on_request)
+
+    def _on_request(self, request) -> None:
+        url = request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            return
+        if not any(url.startswith(origin + "/") or url == origin for origin in self.allowed):
+            self.foreign_requests.append(url)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.watch = PageWatch(page, [live_server])
+    yield page
+    context.close()

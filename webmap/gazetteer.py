@@ -1,0 +1,337 @@
+"""Gazetteer: resolve place names as people write them to typed codes of the region.
+
+`Gazetteer.resolve("Rozoy sur Serre")` -> Resolution(status="ok", places=(commune:02666,)).
+Rules: case, accents, hyphens/spaces, ’ vs ', "St"/"Ste", articles, EPCI type prefixes
+("CC", "Communauté d'agglomération"…), former or short EPCI names (aliases file), the
+"Name (59)" form and a department filter for homonyms. Places outside the region are
+recognised and rejected with a message saying so.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal
+
+from webmap.reference.files import REGION_DEPARTEMENTS, REGION_NAME, ReferenceFiles
+from webmap.reference.territories import KIND_LABELS, Territories, Territory, split_typed_code
+
+ALIASES_PATH = Path(__file__).with_name("gazetteer_aliases.csv")
+
+Status = Literal["ok", "ambiguous", "unknown", "outside"]
+
+# Words that say what kind of territory follows; longest first so that
+# "communaute d agglomeration" wins over "communaute".
+_KIND_PREFIXES: list[tuple[str, str]] = sorted(
+    [
+        ("communaute de communes", "epci"),
+        ("communaute de commune", "epci"),
+        ("communaute d agglomeration", "epci"),
+        ("communaute urbaine", "epci"),
+        ("metropole europeenne", "epci"),
+        ("metropole", "epci"),
+        ("agglomeration", "epci"),
+        ("agglo", "epci"),
+        ("cc", "epci"),
+        ("ca", "epci"),
+        ("cu", "epci"),
+        ("epci", "epci"),
+        ("intercommunalite", "epci"),
+        ("arrondissements", "arrondissement"),
+        ("arrondissement", "arrondissement"),
+        ("ex canton", "canton"),
+        ("ancien canton", "canton"),
+        ("canton", "canton"),
+        ("departement", "departement"),
+        ("region", "region"),
+        ("commune", "commune"),
+        ("ville", "commune"),
+    ],
+    key=lambda item: -len(item[0]),
+)
+_CONNECTORS = ("de la", "de l", "des", "du", "de", "d", "l", "la", "le", "les")
+_ARTICLES = ("la", "le", "les", "l")
+_GENERIC_TAILS = ("agglomeration", "agglo", "metropole")
+_DEPT_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<dep>\d[\dAB]|97\d)\s*\)\s*$", re.I)
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, punctuation as spaces, 'St'/'Ste' spelled out."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    text = re.sub(r"\bs/\s*", "sur ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    words = ["saint" if w == "st" else "sainte" if w == "ste" else w for w in text.split()]
+    return " ".join(words)
+
+
+def _strip_leading(words: str, candidates: Iterable[str]) -> str:
+    for cand in sorted(candidates, key=len, reverse=True):
+        if words == cand:
+            return words
+        if words.startswith(cand + " "):
+            return words[len(cand) + 1:]
+    return words
+
+
+def split_kind(normalized: str) -> tuple[str | None, str]:
+    """'cc de la picardie verte' -> ('epci', 'picardie verte')."""
+    for prefix, kind in _KIND_PREFIXES:
+        if normalized.startswith(prefix + " "):
+            rest = _strip_leading(normalized[len(prefix) + 1:], _CONNECTORS)
+            return kind, rest
+    return None, normalized
+
+
+def _without_article(normalized: str) -> str:
+    return _strip_leading(normalized, _ARTICLES)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved territory, with a note when the name used is a former or loose one."""
+
+    territory: Territory
+    note: str = ""
+
+    @property
+    def typed_code(self) -> str:
+        return self.territory.typed_code
+
+    def describe(self) -> str:
+        t = self.territory
+        text = f"{t.typed_code}\t{t.label} — {KIND_LABELS[t.kind]}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+@dataclass(frozen=True)
+class OutsidePlace:
+    kind: str
+    code: str
+    nom: str
+    departement: str
+
+    def describe(self) -> str:
+        where = f", {self.departement}" if self.departement and self.kind != "departement" else ""
+        return f"{self.nom} ({KIND_LABELS.get(self.kind, self.kind)}{where})"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    query: str
+    status: Status
+    places: tuple[Place, ...] = ()
+    outside: tuple[OutsidePlace, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def place(self) -> Place:
+        if not self.ok:
+            raise ValueError(self.message)
+        return self.places[0]
+
+    @property
+    def message(self) -> str:
+        """What went wrong, in French (empty when resolved)."""
+        q = self.query
+        if self.status == "ok":
+            return ""
+        if self.status == "ambiguous":
+            listed = " ; ".join(f"{p.territory.label} [{p.typed_code}]" for p in self.places)
+            deps = sorted({d for p in self.places for d in p.territory.departements})
+            hint = f" Précisez le département, par exemple « {_bare(q)} ({deps[0]}) »." if deps else ""
+            return f"« {q} » est ambigu : {len(self.places)} lieux possibles : {listed}.{hint}"
+        if self.status == "outside":
+            listed = " ; ".join(o.describe() for o in self.outside[:5])
+            return f"« {q} » est hors de la région {REGION_NAME} : {listed}."
+        text = (f"« {q} » est inconnu : aucune commune, intercommunalité, arrondissement, "
+                f"canton ou département de la région {REGION_NAME} ne porte ce nom.")
+        if self.suggestions:
+            text += " Vouliez-vous dire : " + " ; ".join(self.suggestions) + " ?"
+        return text
+
+
+def _bare(query: str) -> str:
+    match = _DEPT_SUFFIX.match(query)
+    return match.group("name") if match else query
+
+
+@dataclass
+class _Entry:
+    place: Place
+    rank: int  # 0: the name itself; 1: without article/prefix; 2: looser
+
+
+@dataclass
+class Gazetteer:
+    territories: Territories
+    outside_rows: list[dict[str, str]] = field(default_factory=list)
+    aliases: list[dict[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> "Gazetteer":
+        territories = territories or Territories.load(files)
+        with open(files.outside_names, encoding="utf-8", newline="") as handle:
+            outside = list(csv.DictReader(handle))
+        return cls(territories, outside, load_aliases())
+
+    def __post_init__(self) -> None:
+        # (kind or None for 'any kind', key) -> entries
+        self._index: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)
+        self._outside: dict[str, list[OutsidePlace]] = defaultdict(list)
+        for territory in self.territories.by_code.values():
+            self._add_territory(territory)
+        for row in self.outside_rows:
+            place = OutsidePlace(row["type"], row["code"], row["nom"], row["departement"])
+            norm = normalize(row["nom"])
+            self._outside[norm].append(place)
+            kind, core = split_kind(norm)
+            if kind or core != norm:
+                self._outside[core].append(place)
+            if _without_article(norm) != norm:
+                self._outside[_without_article(norm)].append(place)
+        for alias in self.aliases:
+            self._add_alias(alias)
+        self._names = sorted({key for (_, key) in self._index})
+
+    def _add(self, kind: str | None, key: str, place: Place, rank: int) -> None:
+        if key:
+            self._index[(kind, key)].append(_Entry(place, rank))
+
+    def _add_territory(self, t: Territory, note: str = "") -> None:
+        place = Place(t, note)
+        norm = normalize(t.nom)
+        if t.kind in ("commune", "departement", "region"):
+            self._add(None, norm, place, 0)
+            self._add(t.kind, norm, place, 0)
+            bare = _without_article(norm)
+            if bare != norm:
+                self._add(None, bare, place, 1)
+                self._add(t.kind, bare, place, 1)
+            if t.kind == "departement":
+                self._add(None, t.code, place, 0)
+        elif t.kind == "epci":
+            self._add_epci_keys(t, place, [t.nom] + self._epci_short_names(t))
+        else:  # arrondissement, canton: only when the text says which kind it is
+            self._add(t.kind, norm, place, 0)
+            if _without_article(norm) != norm:
+                self._add(t.kind, _without_article(norm), place, 1)
+
+    def _epci_short_names(self, t: Territory) -> list[str]:
+        layer = self.territories.layers["epci"]
+        match = layer[layer["code"] == t.code]
+        return [n for n in match["nom_court"].tolist() if n]
+
+    def _add_epci_keys(self, t: Territory, place: Place, names: list[str]) -> None:
+        for name in names:
+            norm = normalize(name)
+            self._add(None, norm, place, 0)
+            kind, core = split_kind(norm)
+            self._add("epci", core, place, 0)
+            self._add(None, core, place, 1)
+            for tail in _GENERIC_TAILS:
+                if core.endswith(" " + tail):
+                    loose = core[: -len(tail) - 1]
+                    self._add("epci", loose, place, 1)
+                    self._add(None, loose, place, 2)
+
+    def _add_alias(self, alias: dict[str, str]) -> None:
+        territory = self.territories.get(alias["cible"])
+        if territory is None:
+            raise ValueError(f"alias {alias['alias']!r} : code inconnu {alias['cible']!r}")
+        place = Place(territory, alias.get("note", ""))
+        norm = normalize(alias["alias"])
+        kind, core = split_kind(norm)
+        self._add(None, norm, place, 0)
+        if alias.get("exacte") == "oui":
+            # Only this spelling carries the note (e.g. an ex-canton vs today's canton).
+            self._add(territory.kind, norm, place, 0)
+            return
+        self._add(territory.kind, core, place, 0)
+        if kind is None:
+            self._add(None, core, place, 1)
+
+    def resolve(self, text: str, departement: str | None = None) -> Resolution:
+        query = text.strip()
+        match = _DEPT_SUFFIX.match(query)
+        name = match.group("name") if match else query
+        if match:
+            departement = departement or match.group("dep").upper().zfill(2)
+        norm = normalize(name)
+        if not norm:
+            return Resolution(query, "unknown")
+        if departement and departement not in REGION_DEPARTEMENTS:
+            outside = _unique_outside([
+                o for o in self._outside.get(norm, []) + self._outside.get(split_kind(norm)[1], [])
+                if departement in o.departement.split(";")])
+            dept = [o for o in self.outside_places("departement") if o.code == departement]
+            return Resolution(query, "outside", outside=tuple(outside or dept) or (
+                OutsidePlace("departement", departement, f"département {departement}", ""),))
+        kind, core = split_kind(norm)
+        candidates = self._candidates(norm, kind, core)
+        if departement:
+            candidates = [e for e in candidates if departement in e.place.territory.departements]
+        if candidates:
+            best = min(e.rank for e in candidates)
+            places = _unique(e.place for e in candidates if e.rank == best)
+            status: Status = "ok" if len(places) == 1 else "ambiguous"
+            return Resolution(query, status, tuple(sorted(places, key=lambda p: p.typed_code)))
+        outside = _unique_outside(self._outside.get(norm, []) + self._outside.get(core, []))
+        if outside and not departement:
+            return Resolution(query, "outside", outside=tuple(outside))
+        suggestions = difflib.get_close_matches(core, self._names, n=3, cutoff=0.8)
+        return Resolution(query, "unknown", suggestions=tuple(
+            self._suggest_label(s) for s in suggestions))
+
+    def outside_places(self, kind: str) -> list[OutsidePlace]:
+        return [OutsidePlace(r["type"], r["code"], r["nom"], r["departement"])
+                for r in self.outside_rows if r["type"] == kind]
+
+    def _candidates(self, norm: str, kind: str | None, core: str) -> list[_Entry]:
+        if kind is None:
+            return list(self._index.get((None, norm), []))
+        exact = self._index.get((None, norm), [])
+        typed = [e for e in exact if e.place.territory.kind == kind]
+        return typed + list(self._index.get((kind, core), []))
+
+    def _suggest_label(self, key: str) -> str:
+        entries = self._index.get((None, key)) or next(
+            (v for (k, n), v in self._index.items() if n == key), [])
+        return entries[0].place.territory.label if entries else key
+
+
+def _unique(places: Iterable[Place]) -> list[Place]:
+    seen: dict[str, Place] = {}
+    for place in places:
+        current = seen.get(place.typed_code)
+        if current is None or (place.note and not current.note):
+            seen[place.typed_code] = place
+    return list(seen.values())
+
+
+def _unique_outside(places: list[OutsidePlace]) -> list[OutsidePlace]:
+    return list({(p.kind, p.code): p for p in places}.values())
+
+
+def load_aliases(path: Path = ALIASES_PATH) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def resolve_typed(gazetteer: Gazetteer, typed: str) -> Territory | None:
+    """A typed code as written in the canonical file -> its territory (None if unknown)."""
+    try:
+        split_typed_code(typed)
+    except ValueError:
+        return None
+    return gazetteer.territories.get(typed)

@@ -1,0 +1,162 @@
+"""The region's territories as loaded from the reference files: names, members, geometry.
+
+Typed codes name a territory: `commune:02141`, `epci:200044618`, `arrondissement:623`,
+`canton:6015`, `departement:80`, `region:32`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from webmap.reference.files import (
+    REGION_CODE,
+    REGION_DEPARTEMENTS,
+    REGION_NAME,
+    ReferenceFiles,
+)
+
+KINDS = ("commune", "epci", "arrondissement", "canton", "departement", "region")
+KIND_LABELS = {
+    "commune": "commune",
+    "epci": "intercommunalité (EPCI)",
+    "arrondissement": "arrondissement",
+    "canton": "canton",
+    "departement": "département",
+    "region": "région",
+}
+
+
+def split_typed_code(typed: str) -> tuple[str, str]:
+    """`'epci:200044618'` -> `('epci', '200044618')`; ValueError when malformed."""
+    kind, sep, code = typed.partition(":")
+    if not sep or kind not in KINDS or not code:
+        raise ValueError(typed)
+    return kind, code
+
+
+@dataclass(frozen=True)
+class Territory:
+    kind: str
+    code: str
+    nom: str
+    departements: tuple[str, ...]
+    population: int
+
+    @property
+    def typed_code(self) -> str:
+        return f"{self.kind}:{self.code}"
+
+    @property
+    def label(self) -> str:
+        """Name as shown to a person: 'La Capelle (02)', 'Somme', 'CA Amiens Métropole'."""
+        if self.kind in ("commune", "canton", "arrondissement") and self.departements:
+            prefix = {"canton": "canton de ", "arrondissement": "arrondissement de "}.get(self.kind, "")
+            return f"{prefix}{self.nom} ({self.departements[0]})"
+        return self.nom
+
+
+@dataclass
+class Territories:
+    """All reference layers of the region, with lookups by typed code."""
+
+    communes: gpd.GeoDataFrame
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, files: ReferenceFiles) -> "Territories":
+        communes = _read(files.layer("communes"))
+        layers = {name: _read(files.layer(name))
+                  for name in ("departements", "epci", "arrondissements", "cantons")}
+        return cls(communes=communes, layers=layers)
+
+    @cached_property
+    def by_code(self) -> dict[str, Territory]:
+        out: dict[str, Territory] = {}
+        total = int(self.communes["population"].sum())
+        out[f"region:{REGION_CODE}"] = Territory("region", REGION_CODE, REGION_NAME,
+                                                 REGION_DEPARTEMENTS, total)
+        for row in self.communes.itertuples():
+            out[f"commune:{row.code}"] = Territory("commune", row.code, row.nom,
+                                                   (row.departement,), int(row.population))
+        for row in self.layers["departements"].itertuples():
+            out[f"departement:{row.code}"] = Territory("departement", row.code, row.nom,
+                                                       (row.code,), int(row.population))
+        for row in self.layers["epci"].itertuples():
+            out[f"epci:{row.code}"] = Territory("epci", row.code, row.nom,
+                                                tuple(row.departements.split(";")),
+                                                int(row.population))
+        for row in self.layers["arrondissements"].itertuples():
+            out[f"arrondissement:{row.code}"] = Territory(
+                "arrondissement", row.code, row.nom, (row.departement,), int(row.population))
+        for row in self.layers["cantons"].itertuples():
+            out[f"canton:{row.code}"] = Territory("canton", row.code, row.nom,
+                                                  (row.departement,), int(row.population))
+        return out
+
+    def get(self, typed: str) -> Territory | None:
+        return self.by_code.get(typed)
+
+    @cached_property
+    def _members(self) -> dict[str, tuple[str, ...]]:
+        c = self.communes
+        members: dict[str, tuple[str, ...]] = {f"region:{REGION_CODE}": tuple(c["code"])}
+        for column, kind in (("departement", "departement"), ("epci", "epci"),
+                             ("arrondissement", "arrondissement")):
+            for key, group in c.groupby(column):
+                members[f"{kind}:{key}"] = tuple(group["code"])
+        exploded = c.assign(canton=c["cantons"].str.split(";")).explode("canton")
+        for key, group in exploded[exploded["canton"] != ""].groupby("canton"):
+            members[f"canton:{key}"] = tuple(group["code"])
+        for code in c["code"]:
+            members[f"commune:{code}"] = (code,)
+        return members
+
+    def communes_of(self, typed: str) -> tuple[str, ...]:
+        """INSEE codes of the communes a territory is made of (empty if unknown)."""
+        return self._members.get(typed, ())
+
+    @cached_property
+    def commune_points(self) -> pd.DataFrame:
+        return self.communes.set_index("code")[["lon", "lat"]]
+
+    def geometry_of(self, typed: str) -> shapely.Geometry | None:
+        kind, code = split_typed_code(typed)
+        if kind == "commune":
+            layer, key = self.communes, code
+        elif kind == "region":
+            return shapely.union_all(self.layers["departements"].geometry.values)
+        else:
+            layer = self.layers["departements" if kind == "departement" else
+                                "arrondissements" if kind == "arrondissement" else
+                                "cantons" if kind == "canton" else "epci"]
+            key = code
+        match = layer[layer["code"] == key]
+        return None if match.empty else match.geometry.iloc[0]
+
+    def representative_point(self, typed: str) -> tuple[float, float] | None:
+        """(lat, lon): the town hall for a commune, else a point inside the territory."""
+        kind, code = split_typed_code(typed)
+        if kind == "commune":
+            if code not in self.commune_points.index:
+                return None
+            row = self.commune_points.loc[code]
+            return float(row["lat"]), float(row["lon"])
+        geom = self.geometry_of(typed)
+        if geom is None:
+            return None
+        point = geom.representative_point()
+        return round(point.y, 5), round(point.x, 5)
+
+
+def _read(path: Path) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path)
+    for column in ("code", "departement", "arrondissement", "epci", "cantons", "departements"):
+        if column in gdf.columns:
+            gdf[column] = gdf[column].fillna("").astype(str)
+    return gdf
