@@ -15,4 +15,5 @@ fi
 # Pinned npm input of `webmap build-data` (the reproducibility test rebuilds the data).
 npm ci --no-audit --no-fund --loglevel=error
 
+.venv/bin/webmap check
 .venv/bin/python -m pytest -q "$@"

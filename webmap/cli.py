@@ -58,7 +58,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     files = _files(args)
     path = Path(args.file) if args.file else files.projects
-    report = check_file(path, files)
+    report = check_file(path, files, expect_press_kit_counts=not args.file or args.dossier_de_presse)
     if report.errors:
         for error in report.errors:
             print(error.format(), file=sys.stderr)
@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="valide le fichier canonique des projets")
     p.add_argument("file", nargs="?", help="fichier à valider (défaut : data/projets.csv)")
+    p.add_argument("--dossier-de-presse", action="store_true",
+                   help="exiger les effectifs du dossier de presse (28/15/11), implicite sans FICHIER")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("import", help="importe une liste de projets saisie à la main")

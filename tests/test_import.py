@@ -1,0 +1,172 @@
+"""`webmap import`: a person's CSV -> canonical file, or a complete error report and nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from webmap.projects import csvio
+from webmap.projects.importer import import_file
+from webmap.projects.schema import parse_amount
+
+HEADER = "titre,porteur,theme,lieux,departement,aller_vers,montant_eur,description\n"
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "saisie.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_loosely_written_places_import(tmp_path, files, gazetteer):
+    source = write(tmp_path, HEADER + (
+        "Épicerie mobile,Coallia,Alimentation,rozoy sur serre; La capelle,,oui,27 500 €,Un bus\n"
+        "Maraude,Croix-Rouge,l'accès aux droits et la lutte contre l'isolement,Amiens Métropole,,non,,\n"
+        "Jardin,Asso,INSERTION,Bailleul,80,1,\"27500,50\",\n"
+        "Réseau,Fédération,droits,Hauts-de-France,,0,,\n"
+        "Paniers,Asso,alimentation,CC de Cassel;Calais,59,non,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    report = import_file(source, out, files, gazetteer)
+    assert report.errors == []
+    rows = read_rows(out)
+    assert [r["territoires"] for r in rows] == [
+        "commune:02666;commune:02141", "epci:248000531", "commune:80051", "region:32",
+        "epci:200040947;commune:62193"]
+    assert [r["theme"] for r in rows] == ["alimentation", "droits", "insertion", "droits", "alimentation"]
+    assert [r["montant_eur"] for r in rows] == ["27500", "", "27500.50", "", ""]
+    assert [r["aller_vers"] for r in rows] == ["true", "false", "true", "false", "false"]
+    assert [r["echelle"] for r in rows] == ["local", "local", "local", "regional", "local"]
+    assert [r["precision"] for r in rows] == ["commune", "epci", "commune", "region", "epci"]
+    assert rows[3]["departements"] == "" and rows[4]["departements"] == "59;62"
+
+
+def test_every_bad_row_reported_and_nothing_written(tmp_path, files, gazetteer):
+    source = write(tmp_path, HEADER + (
+        "Bon projet,Asso,alimentation,Laon,,non,,\n"          # line 2: fine
+        ",Asso,alimentation,Laon,,non,,\n"                    # line 3: no title
+        "Projet,Asso,culture,Laon,,non,,\n"                   # line 4: unknown theme
+        "Projet,Asso,droits,Bailleul,,non,,\n"                # line 5: ambiguous
+        "Projet,Asso,droits,Marseille,,non,,\n"               # line 6: outside region
+        "Projet,Asso,droits,Nullepart,,non,,\n"               # line 7: unknown place
+        "Projet,Asso,droits,Laon,,peut-être,-100,\n"          # line 8: bad flag + negative amount
+        "Projet,Asso,droits,Laon,13,non,12 abc,\n"            # line 9: bad department + amount
+    ))
+    out = tmp_path / "projets.csv"
+    out.write_text("ancien contenu\n", encoding="utf-8")
+    report = import_file(source, out, files, gazetteer)
+    messages = [e.format() for e in report.errors]
+    by_line = {}
+    for error in report.errors:
+        by_line.setdefault(error.line, []).append(error)
+    assert sorted(by_line) == [3, 4, 5, 6, 7, 8, 9]
+    assert by_line[3][0].column == "titre"
+    assert by_line[4][0].column == "theme" and "alimentation" in by_line[4][0].expected
+    assert "ambigu" in by_line[5][0].expected and "Bailleul (80)" in by_line[5][0].expected
+    assert "hors de la région" in by_line[6][0].expected
+    assert "inconnu" in by_line[7][0].expected
+    assert {e.column for e in by_line[8]} == {"aller_vers", "montant_eur"}
+    assert "négatif" in next(e.expected for e in by_line[8] if e.column == "montant_eur")
+    assert {e.column for e in by_line[9]} == {"departement", "montant_eur"}
+    assert all("saisie.csv, ligne" in m and "colonne" in m for m in messages)
+    assert out.read_text(encoding="utf-8") == "ancien contenu\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_encodings_and_separators(tmp_path, files, gazetteer, encoding, delimiter):
+    header = HEADER.replace(",", delimiter)
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(
+        ["Épicerie à Château-Thierry", "Secours populaire", "Alimentation",
+         "Château-Thierry", "02", "non", "1 000,50 €", "Créer « un » lieu"])
+    source = write(tmp_path, header + buffer.getvalue(), encoding=encoding)
+    out = tmp_path / "projets.csv"
+    report = import_file(source, out, files, gazetteer)
+    assert report.errors == []
+    row = read_rows(out)[0]
+    assert row["titre"] == "Épicerie à Château-Thierry"
+    assert row["territoires"] == "commune:02168"
+    assert row["montant_eur"] == "1000.50"
+    assert row["description"] == "Créer « un » lieu"
+
+
+def test_header_problems(tmp_path, files, gazetteer):
+    source = write(tmp_path, "titre,lieu x,porteur\nA,B,C\n")
+    report = import_file(source, tmp_path / "o.csv", files, gazetteer)
+    columns = {e.column for e in report.errors}
+    assert "lieu x" in columns and "theme" in columns and "lieux" in columns
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_malformed_csv_reports_line(tmp_path, files, gazetteer):
+    source = write(tmp_path, HEADER + "A,B,alimentation,Laon,,non,,x\nC,D,droits,Laon\n")
+    report = import_file(source, tmp_path / "o.csv", files, gazetteer)
+    assert len(report.errors) == 1 and report.errors[0].line == 3
+    assert "cellules" in report.errors[0].expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("27500", "27500"), ("27 500", "27500"), ("27 500 €", "27500"), ("27500,50", "27500.50"),
+    ("27\u202f500\u00a0€", "27500"),
+])
+def test_amounts(text, expected):
+    assert str(parse_amount(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["-5", "douze", "1,2,3", "12.345"])
+def test_bad_amounts(text):
+    assert isinstance(parse_amount(text), str)
+
+
+def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path, files, gazetteer, monkeypatch):
+    source = write(tmp_path, HEADER + "Projet,Asso,droits,Laon,,non,,\n")
+    out = tmp_path / "projets.csv"
+    out.write_text("ancien contenu\n", encoding="utf-8")
+
+    real_fdopen = csvio.os.fdopen
+
+    class Exploding:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, text):
+            self.handle.write(text[: len(text) // 2])
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(csvio.os, "fdopen", lambda *a, **k: Exploding(real_fdopen(*a, **k)))
+    with pytest.raises(OSError):
+        import_file(source, out, files, gazetteer)
+    assert out.read_text(encoding="utf-8") == "ancien contenu\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_cli_import_errors_and_success(tmp_path):
+    bad = write(tmp_path, HEADER + "Projet,Asso,droits,Bailleul,,non,,\n", name="bad.csv")
+    out = tmp_path / "out.csv"
+    result = subprocess.run([sys.executable, "-m", "webmap", "import", str(bad), "--output", str(out)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "bad.csv, ligne 2, colonne « lieux »" in result.stderr and "aucun fichier écrit" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+    good = write(tmp_path, HEADER + "Projet,Asso,droits,Bailleul (59),,non,,\n", name="good.csv")
+    result = subprocess.run([sys.executable, "-m", "webmap", "import", str(good), "--output", str(out)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert read_rows(out)[0]["territoires"] == "commune:59043"

@@ -1,0 +1,78 @@
+"""The shipped transcription of the press kit: data/projets.csv."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from webmap.projects.check import check_file
+from webmap.projects.importer import import_file
+from webmap.projects.schema import CANONICAL_COLUMNS
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = REPO / "data" / "sources" / "dossier_de_presse_2021.csv"
+PRESS_KIT = REPO.parent / "shared" / "seeds" / "000_bf9b9a730064d877.txt"
+
+
+@pytest.fixture(scope="module")
+def rows(files):
+    with open(files.projects, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames) == CANONICAL_COLUMNS
+        return list(reader)
+
+
+def test_54_projects_in_press_kit_order_with_theme_counts(rows):
+    assert len(rows) == 54
+    assert [r["id"] for r in rows] == [f"hdf-2021-{n:02d}" for n in range(1, 55)]
+    assert Counter(r["theme"] for r in rows) == {"alimentation": 28, "droits": 15, "insertion": 11}
+    assert [r["theme"] for r in rows] == ["alimentation"] * 28 + ["droits"] * 15 + ["insertion"] * 11
+
+
+def test_regional_projects_and_zones_blanches(rows):
+    assert sum(r["echelle"] == "regional" for r in rows) == 15
+    assert {r["id"] for r in rows if r["zone_blanche"] == "true"} == {"hdf-2021-15", "hdf-2021-38"}
+
+
+def test_no_amount_is_invented(rows):
+    assert all(r["montant_eur"] == "" for r in rows)
+
+
+def test_every_code_is_known_and_check_passes(files, territories, rows):
+    report = check_file(files.projects, files, territories, expect_press_kit_counts=True)
+    assert report.errors == []
+    for row in rows:
+        for typed in row["territoires"].split(";"):
+            assert territories.get(typed) is not None, (row["id"], typed)
+
+
+def test_canonical_file_is_the_import_of_the_transcription(tmp_path, files, gazetteer):
+    """Territories come from the gazetteer, not typed by hand: re-importing gives the same file."""
+    out = tmp_path / "projets.csv"
+    report = import_file(SOURCE, out, files, gazetteer)
+    assert report.errors == []
+    assert out.read_bytes() == files.projects.read_bytes()
+
+
+def test_titles_and_descriptions_come_from_the_press_kit(rows):
+    if not PRESS_KIT.exists():
+        pytest.skip("press kit not beside the checkout")
+    text = " ".join(PRESS_KIT.read_text(encoding="utf-8").split())
+    for row in rows:
+        assert " ".join(row["titre"].split()) in text, row["id"]
+        first_paragraph = row["description"].split("\n")[0]
+        assert " ".join(first_paragraph.split())[:60] in text, row["id"]
+
+
+def test_known_places(rows):
+    by_id = {r["id"]: r for r in rows}
+    bus = by_id["hdf-2021-11"]  # Bus Accs'Aisne
+    assert bus["territoires"].split(";") == [
+        "commune:02408", "commune:02361", "commune:02141", "commune:02381", "commune:02666"]
+    assert bus["aller_vers"] == "true" and bus["lieu"] == ""
+    assert by_id["hdf-2021-20"]["territoires"].endswith("epci:200040947")  # CC de Cassel
+    assert by_id["hdf-2021-38"]["territoires"] == "canton:6015"
+    assert by_id["hdf-2021-14"]["territoires"] == "arrondissement:623;arrondissement:624"

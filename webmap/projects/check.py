@@ -1,0 +1,115 @@
+"""`webmap check`: validate the canonical project file (schema, codes, counts, ids)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from webmap.projects.csvio import RowError, TableError, read_table
+from webmap.projects.schema import (
+    CANONICAL_COLUMNS,
+    ECHELLES,
+    ID_PATTERN,
+    PRECISIONS,
+    THEME_BY_SLUG,
+    THEMES,
+    coarsest_precision,
+    parse_amount,
+)
+from webmap.reference.files import REGION_DEPARTEMENTS, ReferenceFiles
+from webmap.reference.territories import Territories, split_typed_code
+
+
+@dataclass
+class CheckReport:
+    path: Path
+    rows: list[dict[str, str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        counts = ", ".join(f"{t.slug} : {sum(r['theme'] == t.slug for r in self.rows)}"
+                           for t in THEMES)
+        return f"{self.path} : {len(self.rows)} projets valides ({counts})."
+
+
+def check_file(path: Path, files: ReferenceFiles, territories: Territories | None = None,
+               expect_press_kit_counts: bool = False) -> CheckReport:
+    report = CheckReport(path)
+    name = str(path)
+    try:
+        table = read_table(path, delimiter=",", encodings="utf-8")
+    except TableError as error:
+        report.errors.append(error.error)
+        return report
+    if tuple(table.header) != CANONICAL_COLUMNS:
+        report.errors.append(RowError(name, 1, "", ",".join(table.header), (
+            "l'en-tête canonique : " + ",".join(CANONICAL_COLUMNS))))
+        return report
+    territories = territories or Territories.load(files)
+    index = {c: i + 1 for i, c in enumerate(CANONICAL_COLUMNS)}
+    seen: dict[str, int] = {}
+    for line, row in table.rows:
+        def error(column: str, expected: str) -> None:
+            report.errors.append(RowError(name, line, column, row[column], expected, index[column]))
+
+        _check_row(row, territories, error)
+        if row["id"] in seen:
+            error("id", f"un identifiant unique (déjà utilisé ligne {seen[row['id']]})")
+        seen.setdefault(row["id"], line)
+    report.rows = [row for _, row in table.rows]
+    if expect_press_kit_counts and not report.errors:
+        for theme in THEMES:
+            count = sum(r["theme"] == theme.slug for r in report.rows)
+            if count != theme.attendu:
+                report.errors.append(RowError(name, 0, "theme", theme.slug, (
+                    f"{theme.attendu} projets « {theme.slug} » comme dans le dossier de presse "
+                    f"(trouvé : {count})")))
+    return report
+
+
+def _check_row(row: dict[str, str], territories: Territories, error) -> None:
+    if not ID_PATTERN.match(row["id"]):
+        error("id", "un identifiant en minuscules, chiffres et tirets")
+    if not row["titre"].strip():
+        error("titre", "un titre non vide")
+    if row["theme"] not in THEME_BY_SLUG:
+        error("theme", "alimentation, droits ou insertion")
+    if row["echelle"] not in ECHELLES:
+        error("echelle", "regional, departemental ou local")
+    for flag in ("aller_vers", "zone_blanche"):
+        if row[flag] not in ("true", "false"):
+            error(flag, "true ou false")
+    amount = parse_amount(row["montant_eur"])
+    if isinstance(amount, str) or (row["montant_eur"] and "," in row["montant_eur"]):
+        error("montant_eur", "vide (montant non publié) ou un nombre d'euros positif, ex. 27500.50")
+    deps = [d for d in row["departements"].split(";") if d]
+    if any(d not in REGION_DEPARTEMENTS for d in deps):
+        error("departements", "des codes de département de la région séparés par « ; » : "
+              + ", ".join(REGION_DEPARTEMENTS))
+    kinds = []
+    codes = [c for c in row["territoires"].split(";") if c]
+    if not codes:
+        error("territoires", "au moins un code typé (commune:…, epci:…, departement:…, region:32)")
+    for typed in codes:
+        try:
+            kind, _ = split_typed_code(typed)
+        except ValueError:
+            error("territoires", f"des codes typés comme « commune:02141 » (« {typed} » ne l'est pas)")
+            continue
+        if territories.get(typed) is None:
+            error("territoires", f"des territoires de la région (« {typed} » est inconnu)")
+            continue
+        kinds.append(kind)
+    lieu = row["lieu"]
+    if lieu:
+        if territories.get(f"commune:{lieu}") is None:
+            error("lieu", "vide ou le code INSEE d'une commune de la région")
+        elif kinds and not any(lieu in territories.communes_of(t) for t in codes):
+            error("lieu", "une commune située dans les territoires servis")
+    if row["precision"] not in PRECISIONS:
+        error("precision", ", ".join(PRECISIONS))
+    elif kinds and len(kinds) == len(codes):
+        expected = "commune" if lieu else coarsest_precision(kinds)
+        if row["precision"] != expected:
+            error("precision", f"« {expected} » (lieu du marqueur ou territoire le moins précis)")

@@ -1,0 +1,249 @@
+"""`webmap import`: a project list typed by a person -> the canonical `projets.csv`.
+
+Every row is checked; if any is wrong nothing is written and every error is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from webmap.gazetteer import Gazetteer, normalize
+from webmap.projects.csvio import (
+    RowError,
+    TableError,
+    atomic_write_text,
+    read_table,
+    write_csv_text,
+)
+from webmap.projects.schema import (
+    CANONICAL_COLUMNS,
+    ECHELLES,
+    ID_PATTERN,
+    THEMES,
+    coarsest_precision,
+    format_amount,
+    format_boolean,
+    parse_amount,
+    parse_boolean,
+    theme_from_text,
+)
+from webmap.reference.files import REGION_DEPARTEMENTS, ReferenceFiles
+
+INPUT_COLUMNS = ("titre", "porteur", "theme", "lieux", "departement", "aller_vers",
+                 "montant_eur", "description")
+OPTIONAL_COLUMNS = ("id", "echelle", "lieu", "zone_blanche", "lieux_cites", "source", "note")
+REQUIRED_COLUMNS = ("titre", "theme", "lieux")
+
+
+@dataclass
+class ImportReport:
+    rows: list[dict[str, str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    output: Path | None = None
+
+    @property
+    def summary(self) -> str:
+        counts = {t.slug: sum(r["theme"] == t.slug for r in self.rows) for t in THEMES}
+        detail = ", ".join(f"{slug} : {n}" for slug, n in counts.items())
+        return f"{len(self.rows)} projets écrits dans {self.output} ({detail})."
+
+
+def _header_key(name: str) -> str:
+    return normalize(name).replace(" ", "_")
+
+
+class _RowContext:
+    """Collects the errors of one row with its location."""
+
+    def __init__(self, file: str, line: int, header_index: dict[str, int], errors: list[RowError]):
+        self.file, self.line, self.index, self.errors = file, line, header_index, errors
+
+    def error(self, column: str, value: str, expected: str) -> None:
+        number = self.index.get(column)
+        self.errors.append(RowError(self.file, self.line, column, value, expected,
+                                    None if number is None else number + 1))
+
+
+def convert_rows(table_rows, header_map, file: str, gazetteer: Gazetteer,
+                 header_index: dict[str, int]) -> tuple[list[dict[str, str]], list[RowError]]:
+    errors: list[RowError] = []
+    out: list[dict[str, str]] = []
+    seen_ids: dict[str, int] = {}
+    for number, (line, raw) in enumerate(table_rows, start=1):
+        cells = {key: raw.get(original, "").strip() for key, original in header_map.items()}
+        ctx = _RowContext(file, line, header_index, errors)
+        row = convert_row(cells, ctx, gazetteer, number)
+        if row is None:
+            continue
+        if row["id"] in seen_ids:
+            ctx.error("id", row["id"], f"un identifiant unique (déjà utilisé ligne {seen_ids[row['id']]})")
+            continue
+        seen_ids[row["id"]] = line
+        out.append(row)
+    return out, errors
+
+
+def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
+                number: int) -> dict[str, str] | None:
+    before = len(ctx.errors)
+    get = cells.get
+    titre = get("titre", "")
+    if not titre:
+        ctx.error("titre", "", "un titre de projet (obligatoire)")
+
+    theme = theme_from_text(get("theme", ""))
+    if theme is None:
+        accepted = " ; ".join(f"« {t.slug} » ou « {t.titre} »" for t in THEMES)
+        ctx.error("theme", get("theme", ""), f"un thème parmi : {accepted}")
+
+    departement = _parse_departement(get("departement", ""), ctx, gazetteer)
+    territories = _resolve_places(get("lieux", ""), departement, ctx, gazetteer)
+    lieu = _resolve_marker(get("lieu", ""), departement, territories, ctx, gazetteer)
+
+    flags = {}
+    for column in ("aller_vers", "zone_blanche"):
+        value = parse_boolean(get(column, ""))
+        if value is None:
+            ctx.error(column, get(column, ""), "oui ou non (ou true/false, 1/0)")
+        flags[column] = bool(value)
+
+    amount = parse_amount(get("montant_eur", ""))
+    if isinstance(amount, str):
+        ctx.error("montant_eur", get("montant_eur", ""), amount)
+        amount = None
+
+    identifier = get("id", "") or f"projet-{number:02d}"
+    if not ID_PATTERN.match(identifier):
+        ctx.error("id", identifier, "un identifiant en minuscules, chiffres et tirets (ex. hdf-2021-01)")
+
+    echelle = get("echelle", "")
+    if echelle and echelle not in ECHELLES:
+        ctx.error("echelle", echelle, "regional, departemental ou local")
+
+    if len(ctx.errors) > before or theme is None or territories is None:
+        return None
+    kinds = [t.kind for t in territories]
+    typed = [t.typed_code for t in territories]
+    regional = "region" in kinds
+    deps = [] if regional else sorted({d for t in territories for d in t.departements})
+    if not echelle:
+        echelle = "regional" if regional else (
+            "departemental" if set(kinds) == {"departement"} else "local")
+    return {
+        "id": identifier,
+        "titre": titre,
+        "porteur": get("porteur", ""),
+        "theme": theme.slug,
+        "echelle": echelle,
+        "departements": ";".join(deps),
+        "territoires": ";".join(dict.fromkeys(typed)),
+        "lieu": lieu.code if lieu else "",
+        "precision": "commune" if lieu else coarsest_precision(kinds),
+        "aller_vers": format_boolean(flags["aller_vers"]),
+        "zone_blanche": format_boolean(flags["zone_blanche"]),
+        "montant_eur": format_amount(amount),
+        "description": get("description", ""),
+        "lieux_cites": get("lieux_cites", "") or get("lieux", ""),
+        "source": get("source", ""),
+        "note": get("note", ""),
+    }
+
+
+def _parse_departement(text: str, ctx: _RowContext, gazetteer: Gazetteer) -> str | None:
+    if not text:
+        return None
+    code = text.strip().zfill(2) if text.strip().isdigit() else None
+    if code is None:
+        resolution = gazetteer.resolve(text)
+        if resolution.ok and resolution.place.territory.kind == "departement":
+            code = resolution.place.territory.code
+    if code not in REGION_DEPARTEMENTS:
+        ctx.error("departement", text, "un département de la région : " + ", ".join(
+            f"{c} ({gazetteer.territories.get(f'departement:{c}').nom})" for c in REGION_DEPARTEMENTS))
+        return None
+    return code
+
+
+def _resolve_places(text: str, departement: str | None, ctx: _RowContext, gazetteer: Gazetteer):
+    names = [n.strip() for n in text.split(";") if n.strip()]
+    if not names:
+        ctx.error("lieux", text, "au moins un lieu (commune, intercommunalité, arrondissement, "
+                  "département ou « Hauts-de-France »), séparés par des « ; »")
+        return None
+    places = []
+    for name in names:
+        resolution = gazetteer.resolve(name, departement=departement)
+        if not resolution.ok and departement and resolution.status == "unknown":
+            # The row's department filters homonyms; a place of another department of the
+            # region (a project straddling two departments) is still accepted.
+            resolution = gazetteer.resolve(name)
+        if resolution.ok:
+            places.append(resolution.place.territory)
+        else:
+            ctx.error("lieux", name, _expectation(resolution))
+    return places if len(places) == len(names) else None
+
+
+def _expectation(resolution) -> str:
+    if resolution.status == "ambiguous":
+        return resolution.message + " Ou remplissez la colonne « departement »."
+    return resolution.message
+
+
+def _resolve_marker(text: str, departement, territories, ctx: _RowContext, gazetteer: Gazetteer):
+    if not text:
+        return None
+    resolution = gazetteer.resolve(text, departement=departement)
+    if not resolution.ok:
+        ctx.error("lieu", text, _expectation(resolution))
+        return None
+    place = resolution.place.territory
+    if place.kind != "commune":
+        ctx.error("lieu", text, "une commune (le lieu où placer le marqueur)")
+        return None
+    if territories is not None:
+        served = {c for t in territories for c in gazetteer.territories.communes_of(t.typed_code)}
+        if place.code not in served:
+            ctx.error("lieu", text, "une commune située dans les lieux servis (colonne « lieux »)")
+            return None
+    return place
+
+
+def import_file(source: Path, output: Path, files: ReferenceFiles,
+                gazetteer: Gazetteer | None = None) -> ImportReport:
+    report = ImportReport(output=output)
+    try:
+        table = read_table(source)
+    except TableError as error:
+        report.errors.append(error.error)
+        return report
+    header_map: dict[str, str] = {}
+    header_index: dict[str, int] = {}
+    known = INPUT_COLUMNS + OPTIONAL_COLUMNS
+    for position, name in enumerate(table.header):
+        key = _header_key(name)
+        if key not in known:
+            report.errors.append(RowError(str(source), 1, name, name, (
+                "une colonne connue : " + ", ".join(known)), position + 1))
+            continue
+        header_map[key] = name
+        header_index[key] = position
+    for column in REQUIRED_COLUMNS:
+        if column not in header_map:
+            report.errors.append(RowError(str(source), 1, column, "", (
+                f"la colonne obligatoire « {column} » dans l'en-tête (colonnes obligatoires : "
+                + ", ".join(REQUIRED_COLUMNS) + ")")))
+    if report.errors:
+        return report
+    if not table.rows:
+        report.errors.append(RowError(str(source), 2, "", "", "au moins une ligne de projet"))
+        return report
+    gazetteer = gazetteer or Gazetteer.load(files)
+    rows, errors = convert_rows(table.rows, header_map, str(source), gazetteer, header_index)
+    report.errors.extend(errors)
+    if report.errors:
+        return report
+    atomic_write_text(output, write_csv_text(CANONICAL_COLUMNS, rows))
+    report.rows = rows
+    return report

@@ -1,0 +1,94 @@
+"""The canonical project record: columns, themes, and value rules shared by import and check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from webmap.gazetteer import normalize
+
+
+@dataclass(frozen=True)
+class Theme:
+    slug: str
+    titre: str
+    court: str  # short label for legends
+    couleur: str  # Okabe-Ito, colour-blind safe
+    attendu: int  # number of projects in the press kit
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme("alimentation",
+          "La lutte contre la précarité alimentaire et l'accès aux biens essentiels",
+          "Alimentation et biens essentiels", "#D55E00", 28),
+    Theme("droits", "L'accès aux droits et la lutte contre l'isolement",
+          "Accès aux droits et isolement", "#0072B2", 15),
+    Theme("insertion",
+          "Le renforcement de la prévention et de l'insertion sociale et professionnelle",
+          "Prévention et insertion", "#009E73", 11),
+)
+THEME_BY_SLUG = {t.slug: t for t in THEMES}
+
+CANONICAL_COLUMNS = (
+    "id", "titre", "porteur", "theme", "echelle", "departements", "territoires", "lieu",
+    "precision", "aller_vers", "zone_blanche", "montant_eur", "description", "lieux_cites",
+    "source", "note",
+)
+ECHELLES = ("regional", "departemental", "local")
+# From the finest to the coarsest: a project's precision is the coarsest of its territories.
+PRECISIONS = ("commune", "canton", "epci", "arrondissement", "departement", "region")
+LOCAL_PRECISIONS = ("commune", "canton", "epci", "arrondissement")
+BOOLEAN_WORDS = {
+    "oui": True, "o": True, "true": True, "vrai": True, "1": True, "x": True, "yes": True,
+    "non": False, "n": False, "false": False, "faux": False, "0": False, "no": False, "": False,
+}
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def theme_from_text(text: str) -> Theme | None:
+    """Slug or French section title, case- and accent-insensitive."""
+    key = normalize(text)
+    for theme in THEMES:
+        if key in (theme.slug, normalize(theme.titre), normalize(theme.court)):
+            return theme
+    return None
+
+
+def parse_boolean(text: str) -> bool | None:
+    return BOOLEAN_WORDS.get(normalize(text))
+
+
+_AMOUNT = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
+
+
+def parse_amount(text: str) -> Decimal | None | str:
+    """'27 500 €' -> Decimal('27500'); '' -> None; a French error message when invalid."""
+    raw = text.strip()
+    if not raw:
+        return None
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", raw).removesuffix("€").removesuffix("EUR")
+    cleaned = cleaned.removesuffix("euros").removesuffix("euro")
+    if cleaned.startswith("-"):
+        return "un montant ne peut pas être négatif"
+    if not _AMOUNT.match(cleaned):
+        return "un montant en euros, par exemple « 27500 », « 27 500 € » ou « 27500,50 »"
+    try:
+        return Decimal(cleaned.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern already rules this out
+        return "un montant en euros"
+
+
+def format_amount(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    text = f"{amount:.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+def format_boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def coarsest_precision(kinds: list[str]) -> str:
+    return max(kinds, key=PRECISIONS.index)
