@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -48,34 +44,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def start_server(extra_env: dict[str, str] | None = None, port: int | None = None):
     """Start `webmap serve` (gunicorn) on 127.0.0.1 with tiles off; returns (process, base URL)."""
-    port = port or free_port()
+    from webmap.web.server import start_background
+
     env = {**os.environ, "WEBMAP_TILES_URL": "off", "WEBMAP_DATA_DIR": str(DATA), **(extra_env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "webmap", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/sante")
-    except OSError:
-        process.kill()
-        raise RuntimeError(process.stderr.read().decode(errors="replace")[-3000:])
-    return process, base
+    return start_background(port or free_port(), env)
 
 
 @pytest.fixture(scope="session")

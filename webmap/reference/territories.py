@@ -125,12 +125,16 @@ class Territories:
     def commune_points(self) -> pd.DataFrame:
         return self.communes.set_index("code")[["lon", "lat"]]
 
+    @cached_property
+    def region_geometry(self) -> shapely.Geometry:
+        return shapely.union_all(self.layers["departements"].geometry.values)
+
     def geometry_of(self, typed: str) -> shapely.Geometry | None:
         kind, code = split_typed_code(typed)
         if kind == "commune":
             layer, key = self.communes, code
         elif kind == "region":
-            return shapely.union_all(self.layers["departements"].geometry.values)
+            return self.region_geometry
         else:
             layer = self.layers["departements" if kind == "departement" else
                                 "arrondissements" if kind == "arrondissement" else

@@ -1,18 +1,46 @@
-"""Flask application factory."""
+"""Flask application factory: configuration, data, blueprints, error pages."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
 
+from webmap.dataset import Dataset
+from webmap.reference.files import ReferenceFiles
 from webmap.web.config import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
-    app.config["WEBMAP"] = settings or Settings.from_env()
+    app.config["WEBMAP"] = settings
     app.json.ensure_ascii = False
+    app.extensions["webmap.dataset"] = Dataset.load(ReferenceFiles(settings.data_dir))
 
-    from webmap.web import pages
+    from webmap.web import assets, downloads, pages
 
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(downloads.bp)
     app.register_blueprint(pages.bp)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = getattr(error, "messages", None) or [_french_reason(error.code)]
+        return render_template("erreur.html", code=error.code, messages=messages), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # pragma: no cover - last resort, no traceback shown
+        app.logger.exception("erreur inattendue")
+        return render_template("erreur.html", code=500,
+                               messages=["Une erreur inattendue s'est produite."]), 500
+
     return app
+
+
+def _french_reason(code: int | None) -> str:
+    return {
+        400: "La requête est incorrecte.",
+        404: "Cette page n'existe pas.",
+        405: "Cette méthode n'est pas acceptée pour cette adresse.",
+        413: "Le contenu envoyé est trop volumineux.",
+    }.get(code or 500, "La requête n'a pas pu aboutir.")

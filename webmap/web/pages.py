@@ -1,24 +1,145 @@
-"""HTML pages."""
+"""HTML pages: the map, the list of projects (its text alternative), errors."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections import OrderedDict
+from threading import Lock
+
+from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+from werkzeug.exceptions import BadRequest
+
+from webmap import press_kit
+from webmap.dataset import Dataset
+from webmap.mapview.build import Tiles, Urls, build_map, render_parts
+from webmap.mapview.view import ALL_THEMES, MapView, parse_view
+from webmap.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
+from webmap.projects.schema import THEME_BY_SLUG, THEMES
+from webmap.reference.files import REGION_DEPARTEMENTS
+from webmap.web.assets import LEAFLET_VERSION
 
 bp = Blueprint("pages", __name__)
+_MAP_CACHE: "OrderedDict[tuple, dict]" = OrderedDict()
+_MAP_CACHE_SIZE = 128
+_lock = Lock()
+
+
+class BadParameters(BadRequest):
+    def __init__(self, messages: list[str]):
+        super().__init__()
+        self.messages = messages
+
+
+def dataset() -> Dataset:
+    return current_app.extensions["webmap.dataset"]
+
+
+def app_urls() -> Urls:
+    return Urls(
+        leaflet_js=url_for("assets.leaflet", filename="leaflet.js"),
+        leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
+        webmap_js=url_for("static", filename="webmap.js"),
+        webmap_css=url_for("static", filename="webmap.css"),
+        level_geojson=lambda level: url_for("downloads.level_geometry", niveau=level),
+        zones_geojson=lambda which: url_for("downloads.zones", which=which),
+        project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
+    )
+
+
+def tiles() -> Tiles:
+    settings = current_app.config["WEBMAP"]
+    return Tiles(settings.tiles_url if settings.tiles_enabled else None, settings.tiles_attribution)
+
+
+def rendered_map(data: Dataset, view: MapView) -> dict:
+    """Folium rendering is the slow part: keep recent views (dropped when the data change)."""
+    key = (data.version, view, request.script_root, tiles())
+    with _lock:
+        if key in _MAP_CACHE:
+            _MAP_CACHE.move_to_end(key)
+            return _MAP_CACHE[key]
+    built = build_map(data, view, app_urls(), tiles())
+    entry = {"parts": render_parts(built), "legend": built.legend}
+    with _lock:
+        _MAP_CACHE[key] = entry
+        while len(_MAP_CACHE) > _MAP_CACHE_SIZE:
+            _MAP_CACHE.popitem(last=False)
+    return entry
+
+
+def parse_or_400(data: Dataset) -> MapView:
+    view, errors = parse_view(request.args, set(data.by_id))
+    if errors:
+        raise BadParameters([e.message() for e in errors])
+    return view
+
+
+def page_context(data: Dataset, view: MapView) -> dict:
+    counts = {t.slug: sum(p.theme == t.slug for p in data.projects) for t in THEMES}
+    return {
+        "view": view, "themes": THEMES, "theme_counts": counts, "press_kit": press_kit,
+        "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
+        "metrics": [(k, METRIC_LABELS[k]) for k in METRICS],
+        "theme_choices": [(ALL_THEMES, "Tous les thèmes")] + [(t.slug, t.court) for t in THEMES],
+        "regional": [p for p in data.projects if p.regionwide],
+        "project_count": len(data.projects),
+        "settings": current_app.config["WEBMAP"],
+        "departements": [(c, data.territory_label(f"departement:{c}")) for c in REGION_DEPARTEMENTS],
+    }
 
 
 @bp.get("/")
 def index():
-    return render_template("index.html")
+    data = dataset()
+    view = parse_or_400(data)
+    entry = rendered_map(data, view)
+    return render_template("index.html", map=entry["parts"], legend=entry["legend"],
+                           **page_context(data, view))
+
+
+SORT_KEYS = {
+    "id": lambda p: p.id,
+    "titre": lambda p: p.titre.lower(),
+    "porteur": lambda p: p.porteur.lower(),
+    "theme": lambda p: p.theme,
+    "departement": lambda p: ";".join(p.departements) or "00",
+}
+
+
+@bp.get("/projets")
+def projets():
+    data = dataset()
+    errors = []
+    theme = request.args.get("theme", "")
+    departement = request.args.get("departement", "")
+    tri = request.args.get("tri", "id")
+    if theme and theme not in THEME_BY_SLUG:
+        errors.append(f"Paramètre « theme » : valeur « {theme} » inconnue. Valeurs acceptées : "
+                      + ", ".join(THEME_BY_SLUG) + ".")
+    if departement and departement not in REGION_DEPARTEMENTS:
+        errors.append(f"Paramètre « departement » : valeur « {departement} » inconnue. Valeurs "
+                      "acceptées : " + ", ".join(REGION_DEPARTEMENTS) + ".")
+    if tri not in SORT_KEYS:
+        errors.append(f"Paramètre « tri » : valeur « {tri} » inconnue. Valeurs acceptées : "
+                      + ", ".join(SORT_KEYS) + ".")
+    if errors:
+        raise BadParameters(errors)
+    rows = [p for p in data.projects
+            if (not theme or p.theme == theme)
+            and (not departement or departement in p.departements or p.regionwide)]
+    rows.sort(key=SORT_KEYS[tri])
+    return render_template(
+        "projets.html", rows=rows, theme=theme, departement=departement, tri=tri,
+        label=data.territory_label, **page_context(data, MapView()))
 
 
 @bp.get("/sante")
 def health():
-    return {"statut": "ok"}
+    return {"statut": "ok", "projets": len(dataset().projects), "version": dataset().version}
 
 
 @bp.get("/favicon.ico")
 def favicon():
-    from flask import current_app, send_from_directory
-
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
+
+
+__all__ = ["bp", "LEAFLET_VERSION"]

@@ -23,3 +23,28 @@ class _Gunicorn(BaseApplication):
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": 4,
                "accesslog": "-", "preload_app": True}).run()
+
+
+def start_background(port: int, env: dict[str, str], timeout: float = 60.0):
+    """Start `webmap serve` in a child process and wait until it answers (tests, scripts)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webmap", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/sante", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode(errors="replace")[-3000:])
+            time.sleep(0.2)

@@ -1,0 +1,125 @@
+"""What a person does with the map, in Chromium against gunicorn (tiles off, offline)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def open_map(page, base: str, query: str = "") -> None:
+    page.goto(base + "/" + query)
+    page.wait_for_selector("html[data-choropleth=loaded]", timeout=30_000)
+
+
+def visible_markers(page, theme_color: str | None = None) -> int:
+    selector = ".leaflet-marker-pane .wm-marker"
+    if theme_color:
+        return page.locator(f"{selector} svg [fill='{theme_color}'], {selector} svg [stroke='{theme_color}']").count()
+    return page.locator(selector).count()
+
+
+def test_map_loads_without_console_error_or_foreign_request(page, live_server):
+    open_map(page, live_server)
+    page.wait_for_selector("html[data-aller-vers=loaded]")
+    assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41  # 54 minus 13 region-wide
+    assert page.watch.console_errors == []
+    assert page.watch.foreign_requests == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "carte.png"))
+
+
+def test_layer_control_lists_the_three_themes(page, live_server):
+    open_map(page, live_server)
+    labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    text = " | ".join(labels)
+    for theme in ("Alimentation et biens essentiels (28)", "Accès aux droits et isolement (15)",
+                  "Prévention et insertion (11)"):
+        assert theme in text
+
+
+def test_hiding_a_theme_hides_its_markers(page, live_server):
+    open_map(page, live_server)
+    before = page.locator(".leaflet-marker-pane .wm-marker").count()
+    page.get_by_label(re.compile(r"Alimentation et biens essentiels")).uncheck()
+    after = page.locator(".leaflet-marker-pane .wm-marker").count()
+    assert after == before - 21  # 28 food projects, 7 of them region-wide (not on the map)
+    assert page.locator("[data-projet='hdf-2021-13']").count() == 0  # Carvin (food)
+    assert page.locator("[data-projet='hdf-2021-51']").count() == 1  # Wattrelos (insertion)
+    page.get_by_label(re.compile(r"Alimentation et biens essentiels")).check()
+    assert page.locator(".leaflet-marker-pane .wm-marker").count() == before
+
+
+def test_clicking_a_marker_opens_its_popup(page, live_server):
+    open_map(page, live_server)
+    page.locator(".wm-marker[data-projet='hdf-2021-13']").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Agrandissement de la surface du site de stockage de Carvin" in text
+    assert "Montant non publié" in text and "Carvin (62)" in text
+
+
+def test_keyboard_opens_a_popup(page, live_server):
+    open_map(page, live_server)
+    marker = page.locator(".wm-marker[data-projet='hdf-2021-11']")
+    marker.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Bus Accs'Aisne" in popup.inner_text()
+    text = popup.inner_text().lower()  # badges are upper-cased by CSS
+    assert "aller vers" in text and "emplacement approximatif" in text
+
+
+def test_regional_project_reachable_from_the_panel(page, live_server):
+    open_map(page, live_server)
+    page.locator("button[data-projet='hdf-2021-29']").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Fraternibus par le Secours Catholique" in popup.inner_text()
+    assert "Projet régional" in popup.inner_text()
+
+
+def test_project_link_from_the_list_opens_it_on_the_map(page, live_server):
+    page.goto(live_server + "/projets")
+    assert page.locator("tbody tr").count() == 54
+    page.locator("a[href='/?projet=hdf-2021-51']").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Mets les Watts à Wattrelos" in popup.inner_text()
+
+
+def test_switching_metric_and_level_changes_the_legend(page, live_server):
+    open_map(page, live_server)
+    legend = page.locator("#legende h3")
+    assert legend.inner_text() == "Nombre de projets par département"
+    with page.expect_navigation():
+        page.select_option("#indicateur", "projets_100k")
+    page.wait_for_selector("html[data-choropleth=loaded]")
+    assert legend.inner_text() == "Projets pour 100 000 habitants par département"
+    with page.expect_navigation():
+        page.select_option("#niveau", "commune")
+    page.wait_for_selector("html[data-choropleth=loaded]")
+    assert page.locator("#legende h3").inner_text() == "Projets pour 100 000 habitants par commune"
+    assert page.locator(".leaflet-overlay-pane path").count() > 3782
+    assert page.watch.console_errors == []
+
+
+def test_funding_view_explains_missing_amounts(page, live_server):
+    open_map(page, live_server, "?indicateur=financement")
+    assert "Montants non publiés" in page.locator("#legende").inner_text()
+
+
+def test_projects_table_has_54_rows_and_filters(page, live_server):
+    page.goto(live_server + "/projets")
+    assert page.locator("table.wm-table tbody tr").count() == 54
+    page.select_option("#f-theme", "droits")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url(re.compile(r"theme=droits"))
+    assert page.locator("table.wm-table tbody tr").count() == 15
+    assert page.watch.console_errors == []

@@ -1,0 +1,139 @@
+"""Every route through Flask's test client: content, downloads, escaping, 400 pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from webmap.web import create_app
+from webmap.web.config import Settings
+
+
+@pytest.fixture(scope="module")
+def client(files):
+    app = create_app(Settings(data_dir=files.root, tiles_url="off"))
+    return app.test_client()
+
+
+def test_home_page_figures_themes_legend_credits(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "<html lang=\"fr\">" in html
+    for text in ("54", "6,6 M€", "287", "Alimentation et biens essentiels", "Accès aux droits et isolement",
+                 "Prévention et insertion", "Nombre de projets par département", "Licence Ouverte 2.0",
+                 "Liste des 54 projets", "Projets régionaux (13)"):
+        assert text in html, text
+
+
+def test_no_external_asset(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "cdn" not in html and "https://" not in html
+    assert client.get("/static/vendor/leaflet-1.9.3/leaflet.js").status_code == 200
+    assert client.get("/static/vendor/leaflet-1.9.3/leaflet.css").status_code == 200
+    assert client.get("/static/webmap.js").status_code == 200
+
+
+def test_tiles_configuration():
+    app = create_app(Settings(tiles_url="https://tiles.example/{z}/{x}/{y}.png", tiles_attribution="© Essai"))
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "https://tiles.example/{z}/{x}/{y}.png" in html and "© Essai" in html
+
+
+@pytest.mark.parametrize("query", [
+    "niveau=commune", "niveau=epci&indicateur=projets_100k", "indicateur=financement&theme=droits",
+    "departement=80", "projet=hdf-2021-11", "legende=non",
+])
+def test_valid_views(client, query):
+    assert client.get("/?" + query).status_code == 200
+
+
+def test_funding_view_says_amounts_are_not_published(client):
+    html = client.get("/?indicateur=financement").get_data(as_text=True)
+    assert "Montants non publiés" in html and "Aucune donnée à afficher" in html
+
+
+@pytest.mark.parametrize(("query", "accepted"), [
+    ("niveau=canton", "departement"), ("indicateur=argent", "projets_100k"), ("theme=culture", "alimentation"),
+    ("departement=13", "59"), ("projet=nope", "hdf-2021-01"), ("legende=peut-etre", "oui"),
+])
+def test_bad_parameters_get_a_french_400(client, query, accepted):
+    response = client.get("/?" + query)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Erreur 400" in html and "Valeurs acceptées" in html and accepted in html
+    assert "Traceback" not in html
+
+
+def test_bad_parameter_value_is_escaped(client):
+    html = client.get("/?theme=<script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_projects_table(client):
+    html = client.get("/projets").get_data(as_text=True)
+    assert html.count('<tr id="hdf-2021-') == 54
+    assert 'href="/?projet=hdf-2021-11"' in html
+    filtered = client.get("/projets?theme=insertion").get_data(as_text=True)
+    assert filtered.count('<tr id="hdf-2021-') == 11
+    somme = client.get("/projets?departement=80&tri=titre").get_data(as_text=True)
+    assert "Toute la région" in somme and "Couverture de zones blanches" in somme
+    assert client.get("/projets?tri=hasard").status_code == 400
+
+
+def test_csv_download_protected_against_formulas(client):
+    response = client.get("/projets.csv")
+    assert response.status_code == 200 and "text/csv" in response.content_type
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 54
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+
+
+def test_protect_cell():
+    from webmap.web.downloads import protect_cell
+
+    assert protect_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert protect_cell("-1") == "'-1" and protect_cell("Laon") == "Laon"
+
+
+def test_geojson_download(client):
+    data = client.get("/projets.geojson").get_json()
+    assert len(data["features"]) == 54
+    first = data["features"][0]["properties"]
+    assert first["montant_eur"] is None and first["montant_publie"] is False
+    assert first["emplacement_approximatif"] is True
+
+
+def test_geometry_endpoints_cacheable_and_gzipped(client):
+    response = client.get("/donnees/geo/commune.geojson", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert "max-age" in response.headers["Cache-Control"]
+    again = client.get("/donnees/geo/commune.geojson", headers={"If-None-Match": response.headers["ETag"].strip('"')})
+    assert again.status_code == 304
+    plain = json.loads(client.get("/donnees/geo/departement.geojson").data)
+    assert {f["properties"]["code"] for f in plain["features"]} == {"02", "59", "60", "62", "80"}
+    zones = client.get("/donnees/zones/aller-vers.geojson").get_json()
+    assert len(zones["features"]) == 14
+    assert client.get("/donnees/geo/canton.geojson").status_code == 404
+
+
+def test_popup_content_is_escaped(files, tmp_path):
+    """A title with HTML from the data reaches the page as text, not markup."""
+    import shutil
+
+    for path in files.root.glob("*.geojson"):
+        shutil.copy(path, tmp_path / path.name)
+    text = files.projects.read_text(encoding="utf-8").replace(
+        "Création d'un atelier cuisine par la Banque alimentaire de l'Aisne",
+        "Atelier <img src=x onerror=alert(1)> ${alert(2)} </script>", 1)
+    (tmp_path / "projets.csv").write_text(text, encoding="utf-8")
+    app = create_app(Settings(data_dir=tmp_path, tiles_url="off"))
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "<img src=x" not in html and "</script> ${" not in html
+    assert "\\u003cimg src=x" in html or "&lt;img src=x" in html
+
+
+def test_unknown_page_is_a_french_404(client):
+    response = client.get("/nulle-part")
+    assert response.status_code == 404 and "Cette page n&#39;existe pas" in response.get_data(as_text=True)

@@ -1,0 +1,190 @@
+"""Assemble the Folium map of a view: choropleth, zones, theme layers, markers."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable
+
+import folium
+import jinja2
+
+from webmap.classify import NO_DATA_COLOR, Legend, classify, format_value
+from webmap.dataset import Dataset
+from webmap.mapview.elements import MapSetup, ProjectMarkers, RemoteGeoJson
+from webmap.mapview.view import MapView
+from webmap.metrics import LEVEL_LABELS, METRIC_LABELS, compute_metrics
+from webmap.projects.schema import THEMES
+from webmap.projects.store import Project
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("webmap", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+METRIC_UNITS = {"projets": ("projet(s)", 0), "projets_100k": ("pour 100 000 hab.", 1),
+                "financement": ("€", 0)}
+LEVEL_STYLE = {"departement": 1.5, "epci": 1.0, "commune": 0.3}
+STACK_RADIUS_DEG = 0.035
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the page finds its assets and data (absolute for the app, relative for export)."""
+
+    leaflet_js: str
+    leaflet_css: str
+    webmap_js: str
+    webmap_css: str
+    level_geojson: Callable[[str], str]
+    zones_geojson: Callable[[str], str]
+    project_in_list: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Tiles:
+    url: str | None
+    attribution: str
+
+
+@dataclass
+class BuiltMap:
+    map: folium.Map
+    legend: Legend
+    counts_note: str
+
+
+def popup_html(project: Project, data: Dataset, urls: Urls) -> str:
+    territory = ", ".join(data.territory_label(t) for t in project.territoires)
+    if project.regionwide:
+        note = "Projet régional : il concerne toute la région, il n'est pas placé sur une commune."
+    elif project.precision == "departement":
+        note = "Emplacement approximatif : le projet est rattaché au département, le marqueur est placé à l'intérieur du territoire servi."
+    else:
+        note = "Emplacement approximatif : le texte ne nomme pas de commune d'implantation, le marqueur est placé à l'intérieur du territoire servi."
+    amount = format_value(float(project.montant_eur), 0) if project.montant_eur is not None else ""
+    return _templates.get_template("map/popup.html").render(
+        project=project, theme=project.theme_info, territory=territory,
+        place=data.territory_label(f"commune:{project.lieu}") if project.lieu else "",
+        amount=amount, imprecise_note=note,
+        paragraphs=[p for p in project.description.split("\n") if p.strip()],
+        list_url=urls.project_in_list(project.id),
+    )
+
+
+def marker_kind(project: Project) -> str:
+    base = "aller-vers" if project.aller_vers else ""
+    if project.precise:
+        return base or "precise"
+    return f"{base}-imprecise" if base else "imprecise"
+
+
+def spread_stacked(points: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Markers at the same place are set on a small circle around it, so each can be clicked."""
+    groups: dict[tuple[float, float], list[str]] = defaultdict(list)
+    for pid, (lat, lon) in points.items():
+        groups[(round(lat, 3), round(lon, 3))].append(pid)
+    out = dict(points)
+    for ids in groups.values():
+        if len(ids) < 2:
+            continue
+        for i, pid in enumerate(sorted(ids)):
+            lat, lon = points[pid]
+            angle = 2 * math.pi * i / len(ids)
+            out[pid] = (round(lat + STACK_RADIUS_DEG * math.sin(angle), 5),
+                        round(lon + STACK_RADIUS_DEG * math.cos(angle) / math.cos(math.radians(lat)), 5))
+    return out
+
+
+def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, dict[str, float], str]:
+    result = compute_metrics(data.projects, data.territories, view.niveau, view.theme_filter)
+    unit, decimals = METRIC_UNITS[view.indicateur]
+    title = f"{METRIC_LABELS[view.indicateur]} par {LEVEL_LABELS[view.niveau]}"
+    values = result.table[view.indicateur]
+    legend, _ = classify(values, title, unit, decimals)
+    note = (f"{result.regionwide} projet(s) couvrant toute la région ne sont pas comptés "
+            "ici : voir la liste « Projets régionaux ».") if result.regionwide else ""
+    if view.indicateur == "financement" and legend.no_data:
+        legend.notes.append(
+            "Montants non publiés : le dossier de presse ne donne que le total (6,6 M€ pour "
+            "54 projets), pas le montant de chaque projet. Aucune valeur n'est donc affichée.")
+    if note:
+        legend.notes.append(note)
+    shown = {code: round(float(v), 3) for code, v in values.dropna().items() if v != 0}
+    return legend, shown, note
+
+
+def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles) -> BuiltMap:
+    fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
+                      control_scale=True, prefer_canvas=False, min_zoom=6, max_zoom=16)
+    fmap.default_js = [("leaflet", urls.leaflet_js), ("webmap", urls.webmap_js)]
+    fmap.default_css = [("leaflet_css", urls.leaflet_css)]
+    if tiles.url:
+        folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Plan IGN",
+                         control=False, max_zoom=18).add_to(fmap)
+
+    legend, values, note = metric_legend(data, view)
+    unit, decimals = METRIC_UNITS[view.indicateur]
+    classes = [{"upper": c.upper, "color": c.color} for c in legend.classes]
+    missing = None if view.indicateur == "financement" else 0
+    RemoteGeoJson(
+        urls.level_geojson(view.niveau), name=legend.title,
+        opts={"key": "choropleth", "values": values, "classes": classes, "missing": missing,
+              "noDataColor": NO_DATA_COLOR, "noDataText": "montant non publié",
+              "unit": unit, "decimals": decimals, "back": True,
+              "style": {"color": "#4d4d4d", "weight": LEVEL_STYLE[view.niveau],
+                        "fillOpacity": 0.65}},
+    ).add_to(fmap)
+    if view.niveau != "departement":
+        RemoteGeoJson(urls.level_geojson("departement"), name="Limites des départements",
+                      opts={"key": "departements", "style": {"color": "#161616", "weight": 2,
+                                                             "fill": False}},
+                      control=False).add_to(fmap)
+    RemoteGeoJson(
+        urls.zones_geojson("aller-vers"), name="Zones desservies par les unités « aller vers »",
+        opts={"key": "aller-vers", "colorProperty": "couleur", "onlyTheme": view.theme_filter,
+              "style": {"weight": 2.5, "dashArray": "6 4", "fillOpacity": 0.04}},
+    ).add_to(fmap)
+    RemoteGeoJson(
+        urls.zones_geojson("zones-blanches"), name="Zones blanches citées dans le dossier de presse",
+        opts={"key": "zones-blanches", "style": {"color": "#161616", "weight": 2,
+                                                 "dashArray": "2 4", "fillColor": "#161616",
+                                                 "fillOpacity": 0.12}},
+        show=False,
+    ).add_to(fmap)
+
+    placed = [p for p in data.projects if not p.regionwide]
+    points = spread_stacked({p.id: data.marker_point(p) for p in placed})
+    for theme in THEMES:
+        members = [p for p in placed if p.theme == theme.slug]
+        total = sum(p.theme == theme.slug for p in data.projects)
+        group = folium.FeatureGroup(
+            name=f"{theme.court} ({total})",
+            show=view.theme_filter in (None, theme.slug),
+        )
+        ProjectMarkers([
+            {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
+             "color": theme.couleur, "title": p.titre, "popup": popup_html(p, data, urls)}
+            for p in members
+        ]).add_to(group)
+        group.add_to(fmap)
+
+    folium.LayerControl(collapsed=False, position="bottomleft").add_to(fmap)
+    focus = f"departement:{view.departement}" if view.departement else "region:32"
+    minx, miny, maxx, maxy = data.territories.geometry_of(focus).bounds
+    bounds = [[miny, minx], [maxy, maxx]]
+    regional = [{"id": p.id, "popup": popup_html(p, data, urls)}
+                for p in data.projects if p.regionwide]
+    MapSetup(data.region_center, regional, bounds, view.projet).add_to(fmap)
+    return BuiltMap(fmap, legend, note)
+
+
+def render_parts(built: BuiltMap) -> dict[str, str]:
+    """The map's <head> assets, its <div> and its <script>, to place in our own page."""
+    root = built.map.get_root()
+    root.render()
+    return {"header": root.header.render(), "html": root.html.render(),
+            "script": root.script.render()}

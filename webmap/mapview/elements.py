@@ -1,0 +1,70 @@
+"""Small Folium elements with their own templates, for what Folium has no element for.
+
+Data reach the page through Jinja's `tojson` (HTML-safe JSON), never by string
+concatenation; the behaviour lives in the served file `static/webmap.js`.
+"""
+
+from __future__ import annotations
+
+from branca.element import MacroElement
+from folium.map import Layer
+from folium.template import Template
+
+
+class RemoteGeoJson(Layer):
+    """A GeoJSON layer whose geometry is fetched from a separate, cacheable URL."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON(null, {});
+        WebMap.remoteGeoJson({{ this.get_name() }}, {{ this.url|tojson }}, {{ this.opts|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, name: str, opts: dict, show: bool = True, control: bool = True):
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "RemoteGeoJson"
+        self.url = url
+        self.opts = opts
+
+
+class ProjectMarkers(MacroElement):
+    """The markers of one theme, added to their parent FeatureGroup by WebMap.addProjects."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        WebMap.addProjects({{ this._parent.get_name() }}, {{ this.items|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, items: list[dict]):
+        super().__init__()
+        self._name = "ProjectMarkers"
+        self.items = items
+
+
+class MapSetup(MacroElement):
+    """Registers the map, the region-wide projects and the initial view (added last)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        WebMap.setMap({{ this._parent.get_name() }}, {{ this.center|tojson }});
+        WebMap.addRegional({{ this.regional|tojson }});
+        {% if this.bounds %}WebMap.fitBounds({{ this.bounds|tojson }});{% endif %}
+        {% if this.open_project %}WebMap.openProject({{ this.open_project|tojson }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, center, regional: list[dict], bounds=None, open_project: str | None = None):
+        super().__init__()
+        self._name = "MapSetup"
+        self.center = list(center)
+        self.regional = regional
+        self.bounds = bounds
+        self.open_project = open_project

@@ -1,0 +1,81 @@
+"""What a map shows, as carried by the URL: level, metric, theme, department, project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from webmap.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
+from webmap.projects.schema import THEME_BY_SLUG
+from webmap.reference.files import REGION_DEPARTEMENTS
+
+ALL_THEMES = "tous"
+
+
+@dataclass(frozen=True)
+class MapView:
+    niveau: str = "departement"
+    indicateur: str = "projets"
+    theme: str = ALL_THEMES
+    departement: str | None = None
+    projet: str | None = None
+    legende: bool = True
+
+    @property
+    def theme_filter(self) -> str | None:
+        return None if self.theme == ALL_THEMES else self.theme
+
+    def query(self, **changes) -> dict[str, str]:
+        """URL parameters of this view (with changes), defaults left out."""
+        values = {"niveau": self.niveau, "indicateur": self.indicateur, "theme": self.theme,
+                  "departement": self.departement or "", "projet": self.projet or ""}
+        values.update({k: v for k, v in changes.items()})
+        defaults = MapView()
+        return {k: v for k, v in values.items()
+                if v and v != getattr(defaults, k, None)}
+
+
+@dataclass(frozen=True)
+class ParamError:
+    name: str
+    value: str
+    accepted: str
+
+    def message(self) -> str:
+        return f"Paramètre « {self.name} » : valeur « {self.value} » inconnue. Valeurs acceptées : {self.accepted}."
+
+
+ACCEPTED = {
+    "niveau": (LEVELS, ", ".join(f"{k} ({v})" for k, v in LEVEL_LABELS.items())),
+    "indicateur": (METRICS, ", ".join(f"{k} ({v})" for k, v in METRIC_LABELS.items())),
+    "theme": ((ALL_THEMES, *THEME_BY_SLUG), ", ".join([ALL_THEMES, *THEME_BY_SLUG])),
+    "departement": (REGION_DEPARTEMENTS, ", ".join(REGION_DEPARTEMENTS)),
+}
+BOOLEAN = {"1": True, "oui": True, "true": True, "0": False, "non": False, "false": False}
+
+
+def parse_view(params: Mapping[str, str], project_ids: set[str]) -> tuple[MapView, list[ParamError]]:
+    """Validate URL parameters; unknown values are errors that name what is accepted."""
+    errors: list[ParamError] = []
+    values: dict[str, object] = {}
+    for name, (allowed, accepted) in ACCEPTED.items():
+        raw = params.get(name)
+        if raw is None or raw == "":
+            continue
+        if raw not in allowed:
+            errors.append(ParamError(name, raw, accepted))
+        else:
+            values[name] = raw
+    projet = params.get("projet")
+    if projet:
+        if projet not in project_ids:
+            errors.append(ParamError("projet", projet, "un identifiant de projet, par exemple hdf-2021-01"))
+        else:
+            values["projet"] = projet
+    legende = params.get("legende")
+    if legende:
+        if legende not in BOOLEAN:
+            errors.append(ParamError("legende", legende, "oui ou non"))
+        else:
+            values["legende"] = BOOLEAN[legende]
+    return MapView(**values), errors

@@ -1,0 +1,85 @@
+"""Choropleth metrics: projects serving each department, EPCI or commune (pure functions).
+
+A project *serves* a territory when it serves at least one of its communes. Projects that
+serve the whole region are left out of the counts (they would add the same number
+everywhere) and reported beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from webmap.projects.store import Project
+from webmap.reference.territories import Territories
+
+LEVELS = ("departement", "epci", "commune")
+LEVEL_LABELS = {"departement": "département", "epci": "intercommunalité (EPCI)",
+                "commune": "commune"}
+METRICS = ("projets", "projets_100k", "financement")
+METRIC_LABELS = {
+    "projets": "Nombre de projets",
+    "projets_100k": "Projets pour 100 000 habitants",
+    "financement": "Financement publié (€)",
+}
+PER_INHABITANTS = 100_000
+
+
+def served_communes(projects: list[Project], territories: Territories) -> pd.DataFrame:
+    """One row per (project, commune served): columns id, theme, commune."""
+    rows = [
+        (p.id, p.theme, commune)
+        for p in projects
+        for typed in p.territoires
+        for commune in territories.communes_of(typed)
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "theme", "commune"])
+    return frame.drop_duplicates(["id", "commune"]).reset_index(drop=True)
+
+
+def level_table(territories: Territories, level: str) -> pd.DataFrame:
+    """code, nom, population of every territory of a level (index: code)."""
+    if level == "commune":
+        table = territories.communes[["code", "nom", "population"]]
+    elif level == "departement":
+        table = territories.layers["departements"][["code", "nom", "population"]]
+    elif level == "epci":
+        table = territories.layers["epci"][["code", "nom", "population"]]
+    else:
+        raise ValueError(level)
+    return pd.DataFrame(table).set_index("code").astype({"population": "int64"})
+
+
+def commune_to_level(territories: Territories, level: str) -> pd.Series:
+    communes = territories.communes.set_index("code")
+    return communes.index.to_series() if level == "commune" else communes[level]
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    table: pd.DataFrame  # index code: nom, population, projets, projets_100k, financement
+    regionwide: int  # projects serving the whole region, left out of the counts
+    amounts_published: int  # projects with a published amount among those counted
+
+
+def compute_metrics(projects: list[Project], territories: Territories, level: str,
+                    theme: str | None = None) -> MetricResult:
+    selected = [p for p in projects if theme is None or p.theme == theme]
+    local = [p for p in selected if not p.regionwide]
+    served = served_communes(local, territories)
+    served["territory"] = served["commune"].map(commune_to_level(territories, level))
+    pairs = served.drop_duplicates(["id", "territory"])
+    table = level_table(territories, level)
+    counts = pairs.groupby("territory")["id"].nunique()
+    table["projets"] = counts.reindex(table.index).fillna(0).astype("int64")
+    table["projets_100k"] = np.where(
+        table["population"] > 0, table["projets"] * PER_INHABITANTS / table["population"], 0.0)
+    amounts = {p.id: float(p.montant_eur) for p in local if p.montant_eur is not None}
+    if amounts:
+        funded = pairs[pairs["id"].isin(amounts)].assign(montant=lambda d: d["id"].map(amounts))
+        table["financement"] = funded.groupby("territory")["montant"].sum().reindex(table.index)
+    else:
+        table["financement"] = np.nan
+    return MetricResult(table, sum(p.regionwide for p in selected), len(amounts))

@@ -1,0 +1,156 @@
+/* webmap: the few behaviours Folium has no element for (served by the app, no CDN). */
+(function () {
+  "use strict";
+  var W = (window.WebMap = window.WebMap || {});
+  W.markers = {};
+  W.regional = {};
+  W.map = null;
+  W.center = null;
+
+  W.escape = function (text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  };
+
+  W.formatNumber = function (value, decimals) {
+    return Number(value)
+      .toFixed(decimals)
+      .replace(".", ",")
+      .replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
+  };
+
+  var SHAPES = {
+    precise: function (c) {
+      return '<circle cx="13" cy="13" r="8" fill="' + c + '" stroke="#fff" stroke-width="2.5"/>';
+    },
+    imprecise: function (c) {
+      return '<circle cx="13" cy="13" r="8" fill="#fff" fill-opacity="0.85" stroke="' + c +
+        '" stroke-width="3" stroke-dasharray="4 2.5"/>';
+    },
+    "aller-vers": function (c) {
+      return '<path d="M13 1.5 24.5 13 13 24.5 1.5 13Z" fill="' + c +
+        '" stroke="#fff" stroke-width="2"/><path d="M8 13h9m-3.5-3.5L17 13l-3.5 3.5" stroke="#fff" stroke-width="2" fill="none"/>';
+    },
+    "aller-vers-imprecise": function (c) {
+      return '<path d="M13 2 24 13 13 24 2 13Z" fill="#fff" fill-opacity="0.85" stroke="' + c +
+        '" stroke-width="3" stroke-dasharray="4 2.5"/><path d="M8 13h9m-3.5-3.5L17 13l-3.5 3.5" stroke="' +
+        c + '" stroke-width="2" fill="none"/>';
+    },
+  };
+
+  W.icon = function (kind, color) {
+    var svg = '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="26" viewBox="0 0 26 26" aria-hidden="true">' +
+      SHAPES[kind](color) + "</svg>";
+    return L.divIcon({ className: "wm-marker wm-" + kind, html: svg, iconSize: [26, 26],
+                       iconAnchor: [13, 13], popupAnchor: [0, -10] });
+  };
+
+  W.setMap = function (map, center) {
+    W.map = map;
+    W.center = center;
+  };
+
+  W.addProjects = function (group, items) {
+    items.forEach(function (it) {
+      var marker = L.marker([it.lat, it.lon], {
+        icon: W.icon(it.kind, it.color), title: it.title, alt: it.title,
+        keyboard: true, riseOnHover: true,
+      });
+      marker.bindPopup(it.popup, { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] });
+      marker.on("add", function () {
+        var el = marker.getElement();
+        if (el) {
+          el.setAttribute("role", "button");
+          el.setAttribute("aria-label", it.title);
+          el.setAttribute("data-projet", it.id);
+        }
+      });
+      marker.addTo(group);
+      W.markers[it.id] = { marker: marker, group: group };
+    });
+  };
+
+  W.addRegional = function (items) {
+    items.forEach(function (it) { W.regional[it.id] = it.popup; });
+  };
+
+  W.colorFor = function (value, opts) {
+    if (value === undefined || value === null) return opts.noDataColor;
+    for (var i = 0; i < opts.classes.length; i++) {
+      if (value <= opts.classes[i].upper + 1e-9) return opts.classes[i].color;
+    }
+    return opts.classes.length ? opts.classes[opts.classes.length - 1].color : opts.noDataColor;
+  };
+
+  /* A GeoJSON layer whose geometry is a separate, cacheable resource. */
+  W.remoteGeoJson = function (layer, url, opts) {
+    if (opts.onlyTheme) {
+      layer.options.filter = function (feature) { return feature.properties.theme === opts.onlyTheme; };
+    }
+    layer.options.style = function (feature) {
+      var style = Object.assign({}, opts.style || {});
+      if (opts.colorProperty) style.color = feature.properties[opts.colorProperty];
+      if (opts.values) {
+        var code = feature.properties.code;
+        var value = code in opts.values ? opts.values[code] : opts.missing;
+        style.fillColor = W.colorFor(value, opts);
+      }
+      return style;
+    };
+    layer.options.onEachFeature = function (feature, sub) {
+      var p = feature.properties;
+      var text = "<strong>" + W.escape(p.nom || p.titre || "") + "</strong>";
+      if (opts.values) {
+        var value = p.code in opts.values ? opts.values[p.code] : opts.missing;
+        text += "<br>" + (value === null || value === undefined
+          ? W.escape(opts.noDataText)
+          : W.formatNumber(value, opts.decimals) + " " + W.escape(opts.unit));
+      }
+      if (p.detail) text += "<br>" + W.escape(p.detail);
+      sub.bindTooltip(text, { sticky: true });
+    };
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error(url + " : " + r.status);
+        return r.json();
+      })
+      .then(function (data) {
+        layer.addData(data);
+        if (opts.back) layer.bringToBack();
+        layer.fire("webmap:loaded");
+        document.documentElement.setAttribute("data-" + opts.key, "loaded");
+      });
+  };
+
+  W.openProject = function (id) {
+    var entry = W.markers[id];
+    if (entry) {
+      if (!W.map.hasLayer(entry.group)) W.map.addLayer(entry.group);
+      W.map.setView(entry.marker.getLatLng(), Math.max(W.map.getZoom(), 8));
+      entry.marker.openPopup();
+      return true;
+    }
+    if (W.regional[id]) {
+      L.popup({ maxWidth: 360, minWidth: 240 }).setLatLng(W.center).setContent(W.regional[id]).openOn(W.map);
+      return true;
+    }
+    return false;
+  };
+
+  W.fitBounds = function (bounds) {
+    W.map.fitBounds(bounds, { padding: [12, 12] });
+  };
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("button[data-projet]");
+    if (target && W.map) {
+      event.preventDefault();
+      W.openProject(target.getAttribute("data-projet"));
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
+  });
+})();

@@ -1,0 +1,84 @@
+"""Open data: the projects as CSV and GeoJSON, and the geometry the map fetches."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app
+
+from webmap.dataset import Dataset
+from webmap.metrics import LEVELS
+from webmap.projects.csvio import write_csv_text
+from webmap.projects.schema import CANONICAL_COLUMNS
+from webmap.web.http import cached_response
+
+bp = Blueprint("downloads", __name__)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ZONES = ("aller-vers", "zones-blanches")
+
+
+def dataset() -> Dataset:
+    return current_app.extensions["webmap.dataset"]
+
+
+def protect_cell(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: prefix them with '."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def projects_csv(data: Dataset) -> str:
+    with open(data.files.projects, encoding="utf-8", newline="") as handle:
+        import csv
+
+        rows = [{k: protect_cell(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+    return "\ufeff" + write_csv_text(CANONICAL_COLUMNS, rows)
+
+
+def projects_geojson(data: Dataset) -> str:
+    features = []
+    for p in data.projects:
+        lat, lon = data.marker_point(p)
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "id": p.id, "titre": p.titre, "porteur": p.porteur, "theme": p.theme,
+                "echelle": p.echelle, "departements": list(p.departements),
+                "territoires": list(p.territoires),
+                "territoires_noms": [data.territory_label(t) for t in p.territoires],
+                "lieu": p.lieu or None, "precision": p.precision,
+                "emplacement_approximatif": not p.precise,
+                "aller_vers": p.aller_vers, "zone_blanche": p.zone_blanche,
+                "montant_eur": float(p.montant_eur) if p.montant_eur is not None else None,
+                "montant_publie": p.montant_eur is not None,
+                "description": p.description, "source": p.source, "note": p.note,
+            },
+        })
+    return json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+@bp.get("/projets.csv")
+def download_csv():
+    response = cached_response(projects_csv(dataset()), "text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="projets.csv"'
+    return response
+
+
+@bp.get("/projets.geojson")
+def download_geojson():
+    return cached_response(projects_geojson(dataset()), "application/geo+json")
+
+
+@bp.get("/donnees/geo/<niveau>.geojson")
+def level_geometry(niveau: str):
+    if niveau not in LEVELS:
+        abort(404)
+    return cached_response(dataset().level_geojson(niveau), "application/geo+json", max_age=86400)
+
+
+@bp.get("/donnees/zones/<which>.geojson")
+def zones(which: str):
+    if which not in ZONES:
+        abort(404)
+    return cached_response(dataset().zones_geojson(which), "application/geo+json")
