@@ -45,12 +45,12 @@ def test_layer_control_lists_the_three_themes(page, live_server):
 def test_hiding_a_theme_hides_its_markers(page, live_server):
     open_map(page, live_server)
     before = page.locator(".leaflet-marker-pane .wm-marker").count()
-    page.get_by_label(re.compile(r"Alimentation et biens essentiels")).uncheck()
+    page.get_by_label(re.compile(r"^\s*Alimentation et biens essentiels \(28\)")).uncheck()
     after = page.locator(".leaflet-marker-pane .wm-marker").count()
     assert after == before - 21  # 28 food projects, 7 of them region-wide (not on the map)
     assert page.locator("[data-projet='hdf-2021-13']").count() == 0  # Carvin (food)
     assert page.locator("[data-projet='hdf-2021-51']").count() == 1  # Wattrelos (insertion)
-    page.get_by_label(re.compile(r"Alimentation et biens essentiels")).check()
+    page.get_by_label(re.compile(r"^\s*Alimentation et biens essentiels \(28\)")).check()
     assert page.locator(".leaflet-marker-pane .wm-marker").count() == before
 
 
@@ -122,4 +122,20 @@ def test_projects_table_has_54_rows_and_filters(page, live_server):
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_url(re.compile(r"theme=droits"))
     assert page.locator("table.wm-table tbody tr").count() == 15
+    assert page.watch.console_errors == []
+
+
+def test_computed_zones_blanches_layer_and_distance_metric(page, live_server):
+    open_map(page, live_server, "?theme=droits&indicateur=distance&niveau=commune")
+    assert page.locator("#legende h3").inner_text() == "Distance au projet local le plus proche (km) par commune"
+    before = page.locator(".leaflet-overlay-pane path").count()
+    page.get_by_label("Zones blanches calculées — Accès aux droits et isolement").check()
+    page.wait_for_selector("html[data-zones-calculees-droits=loaded]")
+    uncovered = page.evaluate("fetch('/donnees/couverture/droits.json').then(r => r.json())")
+    assert page.locator(".leaflet-overlay-pane path").count() == before + len(uncovered)
+    page.locator(".leaflet-overlay-pane path").last.hover(force=True)
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert "habitants sans projet local" in tooltip.inner_text()
+    assert "Projet local le plus proche" in tooltip.inner_text()
     assert page.watch.console_errors == []

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-
 from toy import project, toy_territories
+
 from webmap.classify import classify
 from webmap.metrics import compute_metrics, served_communes
 

@@ -22,7 +22,12 @@ def _files(args: argparse.Namespace) -> ReferenceFiles:
 
 
 def cmd_build_data(args: argparse.Namespace) -> int:
-    from webmap.reference.build import BuildError, BuildInputs, default_inputs, write_reference
+    from webmap.reference.build import (
+        BuildError,
+        BuildInputs,
+        default_inputs,
+        write_reference,
+    )
 
     repo_root = Path(__file__).resolve().parents[1]
     try:
@@ -81,6 +86,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from webmap.coverage_report import (
+        all_theme_slugs,
+        coverage_for,
+        render_csv,
+        render_json,
+        render_table,
+    )
+    from webmap.projects.store import load_projects
+    from webmap.reference.territories import Territories
+
+    files = _files(args)
+    territories = Territories.load(files)
+    projects = load_projects(files.projects)
+    themes = [args.theme] if args.theme else all_theme_slugs()
+    items = coverage_for(projects, territories, themes, args.by)
+    if args.format == "csv":
+        sys.stdout.write(render_csv(items, with_theme=not args.theme))
+    elif args.format == "json":
+        sys.stdout.write(render_json(items, args.by) + "\n")
+    else:
+        limit = None if args.by != "commune" else 30
+        sys.stdout.write(render_table(items, limit=limit))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from webmap.web.server import serve
 
@@ -115,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="CSV saisi (UTF-8 ou Windows-1252, séparateur , ou ;)")
     p.add_argument("--output", required=True, help="fichier canonique à écrire")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("gaps", help="communes, EPCI et départements sans projet local, par thème")
+    p.add_argument("--theme", choices=["alimentation", "droits", "insertion"])
+    p.add_argument("--by", choices=["commune", "epci", "departement"], default="departement")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("serve", help="sert la carte avec gunicorn")
     p.add_argument("--host", default="127.0.0.1")

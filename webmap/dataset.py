@@ -79,6 +79,32 @@ class Dataset:
             self._cache[key] = geojson_text(layer[["code", "nom", "geometry"]])
         return self._cache[key]
 
+    def coverage(self, theme: str | None):
+        """Commune coverage table of a theme (see webmap.coverage)."""
+        key = ("coverage", theme)
+        if key not in self._cache:
+            from webmap.coverage import commune_coverage
+
+            self._cache[key] = commune_coverage(self.projects, self.territories, theme)
+        return self._cache[key]
+
+    def uncovered_json(self, theme: str) -> str:
+        """code -> [population, km to the nearest local project, departmental and regional
+        projects nominally covering it] for the communes no local project serves."""
+        import json
+        import math
+
+        table = self.coverage(theme)
+        uncovered = table[~table["couverte"]]
+        payload = {
+            code: [int(pop), None if math.isnan(dist) else round(float(dist), 1),
+                   len([d for d in dep.split(";") if d]), len([r for r in reg.split(";") if r])]
+            for code, pop, dist, dep, reg in zip(
+                uncovered["code"], uncovered["population"], uncovered["distance_km"],
+                uncovered["projets_departemental"], uncovered["projets_regional"])
+        }
+        return json.dumps(payload, separators=(",", ":"))
+
     def zones_geojson(self, which: str) -> str:
         """Served areas of the 'aller vers' projects, or of the named 'zones blanches'."""
         key = ("zones", which)

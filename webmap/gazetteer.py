@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from webmap.reference.files import REGION_DEPARTEMENTS, REGION_NAME, ReferenceFiles
-from webmap.reference.territories import KIND_LABELS, Territories, Territory, split_typed_code
+from webmap.reference.territories import (
+    KIND_LABELS,
+    Territories,
+    Territory,
+    split_typed_code,
+)
 
 ALIASES_PATH = Path(__file__).with_name("gazetteer_aliases.csv")
 

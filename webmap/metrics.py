@@ -12,17 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from webmap.coverage import commune_coverage, summarize
 from webmap.projects.store import Project
 from webmap.reference.territories import Territories
 
 LEVELS = ("departement", "epci", "commune")
 LEVEL_LABELS = {"departement": "département", "epci": "intercommunalité (EPCI)",
                 "commune": "commune"}
-METRICS = ("projets", "projets_100k", "financement")
+METRICS = ("projets", "projets_100k", "financement", "distance")
 METRIC_LABELS = {
     "projets": "Nombre de projets",
     "projets_100k": "Projets pour 100 000 habitants",
     "financement": "Financement publié (€)",
+    "distance": "Distance au projet local le plus proche (km)",
 }
 PER_INHABITANTS = 100_000
 
@@ -59,7 +61,7 @@ def commune_to_level(territories: Territories, level: str) -> pd.Series:
 
 @dataclass(frozen=True)
 class MetricResult:
-    table: pd.DataFrame  # index code: nom, population, projets, projets_100k, financement
+    table: pd.DataFrame  # index code: nom, population, projets, projets_100k, financement, distance
     regionwide: int  # projects serving the whole region, left out of the counts
     amounts_published: int  # projects with a published amount among those counted
 
@@ -82,4 +84,6 @@ def compute_metrics(projects: list[Project], territories: Territories, level: st
         table["financement"] = funded.groupby("territory")["montant"].sum().reindex(table.index)
     else:
         table["financement"] = np.nan
+    coverage = summarize(commune_coverage(projects, territories, theme), level, territories)
+    table["distance"] = coverage.set_index("code")["distance_moyenne_km"].reindex(table.index)
     return MetricResult(table, sum(p.regionwide for p in selected), len(amounts))

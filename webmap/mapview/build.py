@@ -26,7 +26,7 @@ _templates = jinja2.Environment(
 )
 
 METRIC_UNITS = {"projets": ("projet(s)", 0), "projets_100k": ("pour 100 000 hab.", 1),
-                "financement": ("€", 0)}
+                "financement": ("€", 0), "distance": ("km", 1)}
 LEVEL_STYLE = {"departement": 1.5, "epci": 1.0, "commune": 0.3}
 STACK_RADIUS_DEG = 0.035
 
@@ -41,6 +41,7 @@ class Urls:
     webmap_css: str
     level_geojson: Callable[[str], str]
     zones_geojson: Callable[[str], str]
+    coverage_json: Callable[[str], str]
     project_in_list: Callable[[str], str]
 
 
@@ -111,7 +112,13 @@ def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, dict[str, float
         legend.notes.append(
             "Montants non publiés : le dossier de presse ne donne que le total (6,6 M€ pour "
             "54 projets), pas le montant de chaque projet. Aucune valeur n'est donc affichée.")
-    if note:
+    if view.indicateur == "distance":
+        scope = "de ce thème" if view.theme_filter else "tous thèmes confondus"
+        legend.notes.append(
+            f"Distance en km (Lambert-93) entre la mairie et le site du projet local {scope} le "
+            "plus proche ; moyenne pondérée par la population pour un EPCI ou un département. "
+            "Règles : page « Couverture ».")
+    elif note:
         legend.notes.append(note)
     shown = {code: round(float(v), 3) for code, v in values.dropna().items() if v != 0}
     return legend, shown, note
@@ -155,6 +162,15 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles) -> BuiltMa
                                                  "fillOpacity": 0.12}},
         show=False,
     ).add_to(fmap)
+
+    for theme in THEMES:
+        RemoteGeoJson(
+            urls.level_geojson("commune"), name=f"Zones blanches calculées — {theme.court}",
+            opts={"key": f"zones-calculees-{theme.slug}", "detailsUrl": urls.coverage_json(theme.slug),
+                  "style": {"color": theme.couleur, "weight": 0.6, "fillColor": theme.couleur,
+                            "fillOpacity": 0.3}},
+            show=False,
+        ).add_to(fmap)
 
     placed = [p for p in data.projects if not p.regionwide]
     points = spread_stacked({p.id: data.marker_point(p) for p in placed})

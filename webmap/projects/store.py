@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from webmap.projects.schema import CANONICAL_COLUMNS, LOCAL_PRECISIONS, THEME_BY_SLUG, Theme
+from webmap.projects.schema import (
+    CANONICAL_COLUMNS,
+    LOCAL_PRECISIONS,
+    THEME_BY_SLUG,
+    Theme,
+)
 from webmap.reference.files import REGION_CODE
 
 

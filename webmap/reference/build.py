@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import numpy as np
+import pandas as pd
 import shapely
 
 from webmap.reference.files import (

@@ -85,9 +85,12 @@
 
   /* A GeoJSON layer whose geometry is a separate, cacheable resource. */
   W.remoteGeoJson = function (layer, url, opts) {
-    if (opts.onlyTheme) {
-      layer.options.filter = function (feature) { return feature.properties.theme === opts.onlyTheme; };
-    }
+    var details = null;
+    layer.options.filter = function (feature) {
+      if (opts.onlyTheme && feature.properties.theme !== opts.onlyTheme) return false;
+      if (details && !(feature.properties.code in details)) return false;
+      return true;
+    };
     layer.options.style = function (feature) {
       var style = Object.assign({}, opts.style || {});
       if (opts.colorProperty) style.color = feature.properties[opts.colorProperty];
@@ -107,18 +110,28 @@
           ? W.escape(opts.noDataText)
           : W.formatNumber(value, opts.decimals) + " " + W.escape(opts.unit));
       }
+      if (details && details[p.code]) {
+        var d = details[p.code];
+        text += "<br>" + W.formatNumber(d[0], 0) + " habitants sans projet local" +
+          "<br>Projet local le plus proche : " +
+          (d[1] === null ? "aucun" : W.formatNumber(d[1], 1) + " km") +
+          "<br>Couverte seulement par " + d[2] + " projet(s) départemental(aux) et " +
+          d[3] + " régional(aux)";
+      }
       if (p.detail) text += "<br>" + W.escape(p.detail);
       sub.bindTooltip(text, { sticky: true });
     };
-    return fetch(url, { credentials: "same-origin" })
-      .then(function (r) {
-        if (!r.ok) throw new Error(url + " : " + r.status);
+    function getJson(address) {
+      return fetch(address, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(address + " : " + r.status);
         return r.json();
-      })
-      .then(function (data) {
-        layer.addData(data);
+      });
+    }
+    return Promise.all([getJson(url), opts.detailsUrl ? getJson(opts.detailsUrl) : null])
+      .then(function (results) {
+        details = results[1];
+        layer.addData(results[0]);
         if (opts.back) layer.bringToBack();
-        layer.fire("webmap:loaded");
         document.documentElement.setAttribute("data-" + opts.key, "loaded");
       });
   };

@@ -17,9 +17,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["webmap.dataset"] = Dataset.load(ReferenceFiles(settings.data_dir))
 
-    from webmap.web import assets, downloads, pages
+    from webmap.web import assets, coverage_pages, downloads, pages
 
     app.register_blueprint(assets.bp)
+    app.register_blueprint(coverage_pages.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(pages.bp)
 

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort
 
 from webmap.dataset import Dataset
 from webmap.metrics import LEVELS
 from webmap.projects.csvio import write_csv_text
-from webmap.projects.schema import CANONICAL_COLUMNS
+from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG
+from webmap.web.common import dataset
 from webmap.web.http import cached_response
 
 bp = Blueprint("downloads", __name__)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ZONES = ("aller-vers", "zones-blanches")
-
-
-def dataset() -> Dataset:
-    return current_app.extensions["webmap.dataset"]
 
 
 def protect_cell(value: str) -> str:
@@ -75,6 +72,13 @@ def level_geometry(niveau: str):
     if niveau not in LEVELS:
         abort(404)
     return cached_response(dataset().level_geojson(niveau), "application/geo+json", max_age=86400)
+
+
+@bp.get("/donnees/couverture/<theme>.json")
+def uncovered(theme: str):
+    if theme not in THEME_BY_SLUG:
+        abort(404)
+    return cached_response(dataset().uncovered_json(theme), "application/json")
 
 
 @bp.get("/donnees/zones/<which>.geojson")

@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from threading import Lock
 
-from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
-from werkzeug.exceptions import BadRequest
+from flask import (
+    Blueprint,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from webmap import press_kit
 from webmap.dataset import Dataset
@@ -16,21 +22,13 @@ from webmap.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.assets import LEAFLET_VERSION
+from webmap.web.common import BadParameters, dataset, unknown_value
 
 bp = Blueprint("pages", __name__)
 _MAP_CACHE: "OrderedDict[tuple, dict]" = OrderedDict()
 _MAP_CACHE_SIZE = 128
 _lock = Lock()
 
-
-class BadParameters(BadRequest):
-    def __init__(self, messages: list[str]):
-        super().__init__()
-        self.messages = messages
-
-
-def dataset() -> Dataset:
-    return current_app.extensions["webmap.dataset"]
 
 
 def app_urls() -> Urls:
@@ -41,6 +39,7 @@ def app_urls() -> Urls:
         webmap_css=url_for("static", filename="webmap.css"),
         level_geojson=lambda level: url_for("downloads.level_geometry", niveau=level),
         zones_geojson=lambda which: url_for("downloads.zones", which=which),
+        coverage_json=lambda theme: url_for("downloads.uncovered", theme=theme),
         project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
     )
 
@@ -113,14 +112,11 @@ def projets():
     departement = request.args.get("departement", "")
     tri = request.args.get("tri", "id")
     if theme and theme not in THEME_BY_SLUG:
-        errors.append(f"Paramètre « theme » : valeur « {theme} » inconnue. Valeurs acceptées : "
-                      + ", ".join(THEME_BY_SLUG) + ".")
+        errors.append(unknown_value("theme", theme, THEME_BY_SLUG))
     if departement and departement not in REGION_DEPARTEMENTS:
-        errors.append(f"Paramètre « departement » : valeur « {departement} » inconnue. Valeurs "
-                      "acceptées : " + ", ".join(REGION_DEPARTEMENTS) + ".")
+        errors.append(unknown_value("departement", departement, REGION_DEPARTEMENTS))
     if tri not in SORT_KEYS:
-        errors.append(f"Paramètre « tri » : valeur « {tri} » inconnue. Valeurs acceptées : "
-                      + ", ".join(SORT_KEYS) + ".")
+        errors.append(unknown_value("tri", tri, SORT_KEYS))
     if errors:
         raise BadParameters(errors)
     rows = [p for p in data.projects

@@ -1,0 +1,25 @@
+"""Helpers shared by the blueprints."""
+
+from __future__ import annotations
+
+from flask import current_app
+from werkzeug.exceptions import BadRequest
+
+from webmap.dataset import Dataset
+
+
+class BadParameters(BadRequest):
+    """A 400 whose French messages say which parameter is wrong and what is accepted."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__()
+        self.messages = messages
+
+
+def dataset() -> Dataset:
+    return current_app.extensions["webmap.dataset"]
+
+
+def unknown_value(name: str, value: str, accepted) -> str:
+    return (f"Paramètre « {name} » : valeur « {value} » inconnue. Valeurs acceptées : "
+            f"{', '.join(accepted)}.")
