@@ -22,6 +22,19 @@ class LegendClass:
     color: str
     label: str
 
+    @property
+    def css_class(self) -> str:
+        """The stylesheet class painting this colour (pages carry no inline style: CSP)."""
+        return css_class_for(self.color)
+
+
+def css_class_for(color: str) -> str:
+    if color == ZERO_COLOR:
+        return "wm-fill-zero"
+    if color == NO_DATA_COLOR:
+        return "wm-fill-nodata"
+    return f"wm-fill-{PALETTE.index(color)}"
+
 
 @dataclass
 class Legend:

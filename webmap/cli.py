@@ -112,6 +112,26 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from webmap.export import export_site
+    from webmap.web.config import Settings
+
+    settings = Settings.from_env()
+    if args.data_dir:
+        settings = replace(settings, data_dir=Path(args.data_dir))
+    out = Path(args.directory)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        print(f"webmap export : {out} n'est pas vide ; ajoutez --force pour le remplacer.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    written = export_site(out, settings)
+    print(f"{len(written)} fichiers écrits dans {out} ; servez ce dossier avec n'importe quel "
+          "serveur web, par exemple : python -m http.server -d " + str(out))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from webmap.web.server import serve
 
@@ -152,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=["commune", "epci", "departement"], default="departement")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("export", help="copie statique de la carte pour un serveur web ou un CDN")
+    p.add_argument("directory", help="dossier de sortie")
+    p.add_argument("--force", action="store_true", help="remplacer un dossier non vide")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="sert la carte avec gunicorn")
     p.add_argument("--host", default="127.0.0.1")

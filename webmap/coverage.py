@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from webmap.projects.store import Project
+from webmap.projects.store import Project, ThemeSelection, select_themes
 from webmap.reference.territories import Territories
 
 LAMBERT93 = "EPSG:2154"
@@ -76,9 +76,9 @@ def nearest_site_km(territories: Territories, sites: pd.DataFrame) -> pd.Series:
 
 
 def commune_coverage(projects: list[Project], territories: Territories,
-                     theme: str | None) -> pd.DataFrame:
+                     theme: ThemeSelection) -> pd.DataFrame:
     """One row per commune: population, covered, serving projects by commitment, distance."""
-    selected = [p for p in projects if theme is None or p.theme == theme]
+    selected = select_themes(projects, theme)
     served = _served_by(selected, territories)
     communes = territories.communes
     table = pd.DataFrame({
@@ -138,7 +138,7 @@ def summarize(table: pd.DataFrame, by: str, territories: Territories) -> pd.Data
 
 @dataclass(frozen=True)
 class RegionSummary:
-    theme: str | None
+    theme: ThemeSelection
     communes: int
     population: int
     communes_non_couvertes: int
@@ -150,7 +150,7 @@ class RegionSummary:
         return self.population_non_couverte / self.population if self.population else 0.0
 
 
-def region_summary(table: pd.DataFrame, theme: str | None) -> RegionSummary:
+def region_summary(table: pd.DataFrame, theme: ThemeSelection) -> RegionSummary:
     population = int(table["population"].sum())
     uncovered = ~table["couverte"]
     return RegionSummary(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from webmap.coverage import commune_coverage, summarize
-from webmap.projects.store import Project
+from webmap.projects.store import Project, ThemeSelection, select_themes
 from webmap.reference.territories import Territories
 
 LEVELS = ("departement", "epci", "commune")
@@ -67,8 +67,8 @@ class MetricResult:
 
 
 def compute_metrics(projects: list[Project], territories: Territories, level: str,
-                    theme: str | None = None) -> MetricResult:
-    selected = [p for p in projects if theme is None or p.theme == theme]
+                    theme: ThemeSelection = None) -> MetricResult:
+    selected = select_themes(projects, theme)
     local = [p for p in selected if not p.regionwide]
     served = served_communes(local, territories)
     served["territory"] = served["commune"].map(commune_to_level(territories, level))

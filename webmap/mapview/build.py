@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
@@ -107,7 +108,7 @@ def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, dict[str, float
     values = result.table[view.indicateur]
     legend, _ = classify(values, title, unit, decimals)
     note = (f"{result.regionwide} projet(s) couvrant toute la région ne sont pas comptés "
-            "ici : voir la liste « Projets régionaux ».") if result.regionwide else ""
+            "ici ; ils figurent dans la liste des projets.") if result.regionwide else ""
     if view.indicateur == "financement" and legend.no_data:
         legend.notes.append(
             "Montants non publiés : le dossier de presse ne donne que le total (6,6 M€ pour "
@@ -124,7 +125,9 @@ def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, dict[str, float
     return legend, shown, note
 
 
-def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles) -> BuiltMap:
+def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
+              compact: bool = False) -> BuiltMap:
+    """The map of a view; `compact` (the embed) folds the layer control into a button."""
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
                       control_scale=True, prefer_canvas=False, min_zoom=6, max_zoom=16)
     fmap.default_js = [("leaflet", urls.leaflet_js), ("webmap", urls.webmap_js)]
@@ -152,7 +155,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles) -> BuiltMa
                       control=False).add_to(fmap)
     RemoteGeoJson(
         urls.zones_geojson("aller-vers"), name="Zones desservies par les unités « aller vers »",
-        opts={"key": "aller-vers", "colorProperty": "couleur", "onlyTheme": view.theme_filter,
+        opts={"key": "aller-vers", "colorProperty": "couleur", "onlyThemes": view.theme_filter,
               "style": {"weight": 2.5, "dashArray": "6 4", "fillOpacity": 0.04}},
     ).add_to(fmap)
     RemoteGeoJson(
@@ -179,7 +182,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles) -> BuiltMa
         total = sum(p.theme == theme.slug for p in data.projects)
         group = folium.FeatureGroup(
             name=f"{theme.court} ({total})",
-            show=view.theme_filter in (None, theme.slug),
+            show=view.theme_filter is None or theme.slug in view.theme_filter,
         )
         ProjectMarkers([
             {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
@@ -188,7 +191,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles) -> BuiltMa
         ]).add_to(group)
         group.add_to(fmap)
 
-    folium.LayerControl(collapsed=False, position="bottomleft").add_to(fmap)
+    folium.LayerControl(collapsed=compact, position="topright" if compact else "bottomleft").add_to(fmap)
     focus = f"departement:{view.departement}" if view.departement else "region:32"
     minx, miny, maxx, maxy = data.territories.geometry_of(focus).bounds
     bounds = [[miny, minx], [maxy, maxx]]
@@ -198,9 +201,16 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles) -> BuiltMa
     return BuiltMap(fmap, legend, note)
 
 
+_FOLIUM_METAS = re.compile(r"<meta (?:http-equiv|name=\"viewport\")[^>]*/>", re.S)
+
+
 def render_parts(built: BuiltMap) -> dict[str, str]:
-    """The map's <head> assets, its <div> and its <script>, to place in our own page."""
+    """The map's <head> assets, its <div> and its <script>, to place in our own page.
+
+    Folium's own <meta> tags are dropped: ours come first, and its viewport forbids zooming
+    the page (an accessibility failure).
+    """
     root = built.map.get_root()
     root.render()
-    return {"header": root.header.render(), "html": root.html.render(),
-            "script": root.script.render()}
+    header = _FOLIUM_METAS.sub("", root.header.render())
+    return {"header": header, "html": root.html.render(), "script": root.script.render()}

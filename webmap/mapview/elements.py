@@ -56,7 +56,7 @@ class MapSetup(MacroElement):
         WebMap.setMap({{ this._parent.get_name() }}, {{ this.center|tojson }});
         WebMap.addRegional({{ this.regional|tojson }});
         {% if this.bounds %}WebMap.fitBounds({{ this.bounds|tojson }});{% endif %}
-        {% if this.open_project %}WebMap.openProject({{ this.open_project|tojson }});{% endif %}
+        {% if this.open_project %}WebMap.openProject({{ this.open_project|tojson }});{% else %}WebMap.openFromUrl();{% endif %}
         {% endmacro %}
         """
     )

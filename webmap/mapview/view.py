@@ -22,8 +22,14 @@ class MapView:
     legende: bool = True
 
     @property
-    def theme_filter(self) -> str | None:
-        return None if self.theme == ALL_THEMES else self.theme
+    def theme_filter(self) -> tuple[str, ...] | None:
+        """The themes shown and counted: None for all of them."""
+        return None if self.theme == ALL_THEMES else tuple(self.theme.split(","))
+
+    @property
+    def single_theme(self) -> str | None:
+        themes = self.theme_filter
+        return themes[0] if themes and len(themes) == 1 else None
 
     def query(self, **changes) -> dict[str, str]:
         """URL parameters of this view (with changes), defaults left out."""
@@ -61,6 +67,15 @@ def parse_view(params: Mapping[str, str], project_ids: set[str]) -> tuple[MapVie
     for name, (allowed, accepted) in ACCEPTED.items():
         raw = params.get(name)
         if raw is None or raw == "":
+            continue
+        if name == "theme" and "," in raw:
+            # Several themes: "alimentation,droits".
+            parts = [t for t in raw.split(",") if t]
+            bad = [t for t in parts if t not in THEME_BY_SLUG]
+            if bad or not parts:
+                errors.append(ParamError(name, raw, accepted + " (ou plusieurs thèmes séparés par des virgules)"))
+            else:
+                values[name] = ",".join(t for t in THEME_BY_SLUG if t in parts)
             continue
         if raw not in allowed:
             errors.append(ParamError(name, raw, accepted))

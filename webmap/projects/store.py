@@ -79,3 +79,14 @@ def load_projects(path: Path) -> list[Project]:
         if tuple(reader.fieldnames or ()) != CANONICAL_COLUMNS:
             raise ValueError(f"{path} : en-tête inattendu")
         return [project_from_row(row) for row in reader]
+
+
+ThemeSelection = str | tuple[str, ...] | None
+
+
+def select_themes(projects: list[Project], themes: ThemeSelection) -> list[Project]:
+    """Projects of one theme, of several (tuple), or all (None)."""
+    if themes is None:
+        return list(projects)
+    wanted = (themes,) if isinstance(themes, str) else themes
+    return [p for p in projects if p.theme in wanted]

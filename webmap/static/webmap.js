@@ -87,7 +87,7 @@
   W.remoteGeoJson = function (layer, url, opts) {
     var details = null;
     layer.options.filter = function (feature) {
-      if (opts.onlyTheme && feature.properties.theme !== opts.onlyTheme) return false;
+      if (opts.onlyThemes && opts.onlyThemes.indexOf(feature.properties.theme) < 0) return false;
       if (details && !(feature.properties.code in details)) return false;
       return true;
     };
@@ -151,6 +151,12 @@
     return false;
   };
 
+  /* ?projet=… also works on a static copy, where no server reads the query string. */
+  W.openFromUrl = function () {
+    var id = new URLSearchParams(window.location.search).get("projet");
+    if (id) W.openProject(id);
+  };
+
   W.fitBounds = function (bounds) {
     W.map.fitBounds(bounds, { padding: [12, 12] });
   };
@@ -160,6 +166,11 @@
     if (target && W.map) {
       event.preventDefault();
       W.openProject(target.getAttribute("data-projet"));
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.innerWidth < 600) {
+      document.querySelectorAll("details[data-close-narrow]").forEach(function (d) { d.open = false; });
     }
   });
   document.addEventListener("change", function (event) {

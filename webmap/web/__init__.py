@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 from webmap.dataset import Dataset
 from webmap.reference.files import ReferenceFiles
 from webmap.web.config import Settings
+from webmap.web.security import add_nonce, install_security
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -16,13 +17,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["WEBMAP"] = settings
     app.json.ensure_ascii = False
     app.extensions["webmap.dataset"] = Dataset.load(ReferenceFiles(settings.data_dir))
+    install_security(app, settings)
+    app.jinja_env.globals["add_nonce"] = add_nonce
 
-    from webmap.web import assets, coverage_pages, downloads, pages
+    from webmap.web import assets, coverage_pages, downloads, embed, pages
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(coverage_pages.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(embed.bp)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -23,6 +23,11 @@ class Settings:
     tiles_url: str = IGN_PLAN_URL
     tiles_attribution: str = IGN_ATTRIBUTION
     frame_ancestors: tuple[str, ...] = ()
+    # Public address of the app, for the <iframe> snippets and oEmbed (default: the request's).
+    public_url: str = ""
+    hsts: bool = False
+    # `webmap export`: pages are written as files, without query-string views.
+    static_export: bool = False
 
     @property
     def tiles_enabled(self) -> bool:
@@ -37,4 +42,6 @@ class Settings:
             tiles_url=env.get("WEBMAP_TILES_URL", defaults.tiles_url),
             tiles_attribution=env.get("WEBMAP_TILES_ATTRIBUTION", defaults.tiles_attribution),
             frame_ancestors=tuple(env.get("WEBMAP_FRAME_ANCESTORS", "").split()),
+            public_url=env.get("WEBMAP_PUBLIC_URL", "").rstrip("/"),
+            hsts=env.get("WEBMAP_HSTS", "").lower() in ("1", "oui", "true"),
         )

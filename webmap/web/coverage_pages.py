@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from webmap import press_kit
 from webmap.coverage import SUMMARY_COLUMNS
@@ -47,8 +47,11 @@ def _sorted(item: ThemeCoverage, tri: str):
 
 
 @bp.get("/couverture")
-def page():
-    theme = _choice("theme", "alimentation", tuple(THEME_BY_SLUG))
+@bp.get("/couverture/<theme_path>")
+def page(theme_path: str | None = None):
+    if theme_path is not None and theme_path not in THEME_BY_SLUG:
+        raise BadParameters([unknown_value("theme", theme_path, THEME_BY_SLUG)])
+    theme = theme_path or _choice("theme", "alimentation", tuple(THEME_BY_SLUG))
     tri = _choice("tri", "population_non_couverte", SORTS)
     tables = []
     for by in ("departement", "epci"):
@@ -61,14 +64,24 @@ def page():
         "couverture.html", theme=THEME_BY_SLUG[theme], themes=THEMES, tri=tri, tables=tables,
         headers=[(c, HEADERS[c]) for c in SUMMARY_COLUMNS], summary=region_sentence(item),
         worst=_coverage(theme, "epci").worst_epci, press_kit=press_kit,
-        format_cell=format_cell,
+        format_cell=format_cell, settings=current_app.config["WEBMAP"],
     )
 
 
+def _path_or_query(theme: str | None, by: str | None) -> tuple[str, str]:
+    if theme is not None or by is not None:
+        if theme not in THEME_BY_SLUG or by not in LEVELS:
+            raise BadParameters([unknown_value("theme", str(theme), THEME_BY_SLUG)
+                                 if theme not in THEME_BY_SLUG else unknown_value("par", str(by), LEVELS)])
+        return theme, by
+    return (_choice("theme", "alimentation", tuple(THEME_BY_SLUG)),
+            _choice("par", "departement", LEVELS))
+
+
 @bp.get("/couverture.csv")
-def csv_export():
-    theme = _choice("theme", "alimentation", tuple(THEME_BY_SLUG))
-    by = _choice("par", "departement", LEVELS)
+@bp.get("/couverture/<theme>/<by>.csv")
+def csv_export(theme: str | None = None, by: str | None = None):
+    theme, by = _path_or_query(theme, by)
     response = cached_response(render_csv([_coverage(theme, by)], with_theme=False),
                                "text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="couverture-{theme}-{by}.csv"'
@@ -76,7 +89,7 @@ def csv_export():
 
 
 @bp.get("/couverture.json")
-def json_export():
-    theme = _choice("theme", "alimentation", tuple(THEME_BY_SLUG))
-    by = _choice("par", "departement", LEVELS)
+@bp.get("/couverture/<theme>/<by>.json")
+def json_export(theme: str | None = None, by: str | None = None):
+    theme, by = _path_or_query(theme, by)
     return cached_response(render_json([_coverage(theme, by)], by), "application/json")

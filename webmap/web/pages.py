@@ -49,14 +49,14 @@ def tiles() -> Tiles:
     return Tiles(settings.tiles_url if settings.tiles_enabled else None, settings.tiles_attribution)
 
 
-def rendered_map(data: Dataset, view: MapView) -> dict:
+def rendered_map(data: Dataset, view: MapView, compact: bool = False) -> dict:
     """Folium rendering is the slow part: keep recent views (dropped when the data change)."""
-    key = (data.version, view, request.script_root, tiles())
+    key = (data.version, view, compact, request.script_root, tiles())
     with _lock:
         if key in _MAP_CACHE:
             _MAP_CACHE.move_to_end(key)
             return _MAP_CACHE[key]
-    built = build_map(data, view, app_urls(), tiles())
+    built = build_map(data, view, app_urls(), tiles(), compact=compact)
     entry = {"parts": render_parts(built), "legend": built.legend}
     with _lock:
         _MAP_CACHE[key] = entry
@@ -92,6 +92,8 @@ def index():
     view = parse_or_400(data)
     entry = rendered_map(data, view)
     return render_template("index.html", map=entry["parts"], legend=entry["legend"],
+                           oembed=None if current_app.config["WEBMAP"].static_export
+                           else url_for("embed.oembed", url=request.url, format="json"),
                            **page_context(data, view))
 
 

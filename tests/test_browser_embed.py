@@ -1,0 +1,122 @@
+"""Embedding in a real browser: allowed and refused origins, and the static export."""
+
+from __future__ import annotations
+
+import http.server
+import subprocess
+import sys
+import threading
+from functools import partial
+from pathlib import Path
+
+import pytest
+from conftest import PageWatch, free_port, start_server
+
+pytestmark = pytest.mark.browser
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_folder(folder: Path, port: int):
+    handler = partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def embedding(tmp_path_factory):
+    """The app allowing one origin, and two host sites (allowed, not allowed) with the snippet."""
+    allowed_port, other_port = free_port(), free_port()
+    process, app_base = start_server({"WEBMAP_FRAME_ANCESTORS": f"http://127.0.0.1:{allowed_port}"})
+    import urllib.request
+
+    with urllib.request.urlopen(app_base + "/integrer?theme=tous&hauteur=600") as response:
+        page = response.read().decode()
+    import html as html_module
+    import re
+
+    snippet = html_module.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+    hosts = []
+    for port in (allowed_port, other_port):
+        folder = tmp_path_factory.mktemp(f"site{port}")
+        (folder / "index.html").write_text(
+            "<!doctype html><html lang='fr'><head><meta charset='utf-8'><link rel='icon' href='data:,'><title>Préfecture</title></head>"
+            f"<body><h1>Page du site de la préfecture</h1>{snippet}</body></html>", encoding="utf-8")
+        hosts.append(serve_folder(folder, port))
+    yield app_base, f"http://127.0.0.1:{allowed_port}", f"http://127.0.0.1:{other_port}"
+    for server in hosts:
+        server.shutdown()
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_snippet_on_allowed_origin_shows_a_working_map(browser, embedding):
+    app_base, allowed, _ = embedding
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    watch = PageWatch(page, [app_base, allowed])
+    page.goto(allowed + "/")
+    frame = page.frame_locator("iframe")
+    frame.locator(".wm-marker[data-projet='hdf-2021-51']").click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Mets les Watts à Wattrelos" in popup.inner_text()
+    assert page.locator("iframe").get_attribute("title").startswith("Carte des projets")
+    assert watch.foreign_requests == [] and watch.console_errors == []
+    context.close()
+
+
+def test_snippet_on_other_origin_is_refused(browser, embedding):
+    _, _, other = embedding
+    context = browser.new_context()
+    page = context.new_page()
+    messages: list[str] = []
+    page.on("console", lambda msg: messages.append(msg.text))
+    page.goto(other + "/")
+    page.wait_for_timeout(2000)
+    frame = page.frames[1] if len(page.frames) > 1 else None
+    markers = frame.locator(".wm-marker").count() if frame else 0
+    assert markers == 0
+    assert any("frame-ancestors" in m for m in messages), messages
+    context.close()
+
+
+def test_static_export_served_by_http_server(browser, tmp_path):
+    out = tmp_path / "site"
+    env_cmd = [sys.executable, "-m", "webmap", "export", str(out)]
+    import os
+
+    subprocess.run(env_cmd, check=True, capture_output=True, env={**os.environ, "WEBMAP_TILES_URL": "off"})
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        watch = PageWatch(page, [base])
+        for attempt in range(50):
+            try:
+                page.goto(base + "/")
+                break
+            except Exception:
+                page.wait_for_timeout(100)
+        page.wait_for_selector("html[data-choropleth=loaded]")
+        assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41
+        page.locator(".wm-marker[data-projet='hdf-2021-13']").click()
+        assert "Carvin" in page.locator(".leaflet-popup-content").inner_text()
+        page.goto(base + "/embed/")
+        page.wait_for_selector("html[data-choropleth=loaded]")
+        page.goto(base + "/projets/")
+        assert page.locator("tbody tr").count() == 54
+        page.locator("a", has_text="Mets les Watts").click()
+        page.locator(".leaflet-popup-content").wait_for()
+        assert "Wattrelos" in page.locator(".leaflet-popup-content").inner_text()
+        assert watch.foreign_requests == [] and watch.console_errors == []
+        context.close()
+    finally:
+        server.terminate()

@@ -1,0 +1,127 @@
+"""Embedding: /embed, /integrer, oEmbed, security headers, static export (test client)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from webmap.export import export_site
+from webmap.web import create_app
+from webmap.web.config import Settings
+
+ALLOWED = "https://www.hauts-de-france.gouv.fr"
+
+
+@pytest.fixture(scope="module")
+def client(files):
+    settings = Settings(data_dir=files.root, tiles_url="off", frame_ancestors=(ALLOWED,))
+    return create_app(settings).test_client()
+
+
+def test_embed_is_the_map_alone(client):
+    html = client.get("/embed").get_data(as_text=True)
+    assert 'class="folium-map"' in html and "wm-header" not in html and "wm-panel" not in html
+    assert "Légende" in html and "Liste des projets" in html
+    assert 'class="wm-embed-legend"' not in client.get("/embed?legende=non").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["theme=alimentation,droits", "theme=insertion&indicateur=distance&niveau=epci",
+                                   "departement=62", "legende=oui"])
+def test_embed_parameters(client, query):
+    assert client.get("/embed?" + query).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["theme=alimentation,culture", "niveau=region", "departement=75", "legende=2"])
+def test_embed_bad_parameters(client, query):
+    response = client.get("/embed?" + query)
+    assert response.status_code == 400 and "Valeurs acceptées" in response.get_data(as_text=True)
+
+
+def test_csp_frame_ancestors_and_nonces(client):
+    response = client.get("/embed")
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["frame-ancestors"] == f"'self' {ALLOWED}"
+    assert "'unsafe-inline'" not in csp
+    nonce = re.search(r"'nonce-([^']+)'", directives["script-src"]).group(1)
+    assert directives["img-src"] == "'self' data:"
+    assert "X-Frame-Options" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    html = response.get_data(as_text=True)
+    inline = re.findall(r"<(script|style)(?![^>]*\bsrc=)([^>]*)>", html)
+    assert inline and all(f'nonce="{nonce}"' in attrs for _, attrs in inline)
+    assert client.get("/embed").headers["Content-Security-Policy"] != csp  # a new nonce each time
+
+
+@pytest.mark.parametrize("path", ["/", "/embed", "/projets", "/couverture", "/integrer"])
+def test_pages_have_no_inline_style_attribute(client, path):
+    html = client.get(path).get_data(as_text=True)
+    # The only style attribute allowed is inside the snippet text shown for copying.
+    html = re.sub(r"<textarea.*?</textarea>", "", html, flags=re.S)
+    assert " style=" not in html
+
+
+def test_tile_host_is_the_only_image_origin(files):
+    app = create_app(Settings(data_dir=files.root))
+    csp = app.test_client().get("/").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://data.geopf.fr" in csp
+
+
+def test_integrer_builds_an_accessible_snippet(client):
+    html = client.get("/integrer?theme=droits&departement=80&hauteur=500").get_data(as_text=True)
+    snippet = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S).group(1)
+    assert "&lt;iframe src=&#34;http://localhost/embed?theme=droits&amp;amp;departement=80&#34;" in snippet \
+        or "embed?theme=droits&amp;amp;departement=80" in snippet
+    assert "title=&#34;Carte des projets" in snippet and 'height=&#34;500&#34;' in snippet
+    assert "/projets&#34;&gt;Liste des projets (version texte de la carte)" in snippet
+    assert 'id="apercu"' in html and "Copier le code" in html
+    assert client.get("/integrer?hauteur=20").status_code == 400
+
+
+def test_oembed(client):
+    data = client.get("/oembed?url=http://localhost/embed?theme=droits&format=json&maxwidth=640").get_json()
+    assert data["type"] == "rich" and data["version"] == "1.0"
+    assert data["width"] == 640 and data["height"] == 600
+    assert data["provider_name"] == "Préfecture de la région Hauts-de-France"
+    assert 'src="http://localhost/embed?theme=droits"' in data["html"] and 'title="' in data["html"]
+    assert client.get("/oembed?url=http://localhost/&format=json").status_code == 200
+    assert client.get("/oembed?url=https://ailleurs.example/embed&format=json").status_code == 404
+    assert client.get("/oembed?url=http://localhost/embed?theme=x&format=json").status_code == 404
+    assert client.get("/oembed?url=http://localhost/embed&format=xml").status_code == 501
+
+
+def test_oembed_discovery_links(client):
+    for path in ("/", "/embed"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'rel="alternate" type="application/json+oembed" href="/oembed?url=' in html
+
+
+def test_static_export_uses_relative_paths(tmp_path, files):
+    out = tmp_path / "site"
+    written = export_site(out, Settings(data_dir=files.root, tiles_url="off"))
+    for name in ("index.html", "embed/index.html", "projets/index.html", "couverture/index.html",
+                 "projets.csv", "projets.geojson", "donnees/geo/commune.geojson",
+                 "static/vendor/leaflet-1.9.3/leaflet.js", "static/webmap.js"):
+        assert (out / name).is_file(), name
+        assert name in written
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r'(src|href)="/(?!/)', html), page
+        assert "__webmap_root__" not in html and "http://" not in html and "https://" not in html
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '"./donnees/geo/departement.geojson"' in index and 'src="./static/webmap.js"' in index
+    embed = (out / "embed" / "index.html").read_text(encoding="utf-8")
+    assert '"../donnees/geo/departement.geojson"' in embed
+    assert not list(Path(tmp_path).glob(".site.*"))  # no staging folder left behind
+
+
+def test_export_refuses_non_empty_folder(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "x.txt").write_text("garder", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "webmap", "export", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "garder"

@@ -1,0 +1,111 @@
+"""Embedding: `/embed` (the map alone), `/integrer` (snippet builder), `/oembed`."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+
+from webmap.mapview.view import MapView, parse_view
+from webmap.web.common import BadParameters, dataset
+from webmap.web.pages import page_context, parse_or_400, rendered_map
+from webmap.web.snippet import (
+    DEFAULT_HEIGHT,
+    IFRAME_TITLE,
+    MAX_HEIGHT,
+    MIN_HEIGHT,
+    embed_url,
+    iframe_snippet,
+)
+
+bp = Blueprint("embed", __name__)
+PROVIDER = "Préfecture de la région Hauts-de-France"
+
+
+def public_base() -> str:
+    """Where other sites reach the app: WEBMAP_PUBLIC_URL, else this request's host."""
+    configured = current_app.config["WEBMAP"].public_url
+    return configured or request.host_url.rstrip("/") + request.script_root
+
+
+def oembed_link(page_url: str) -> str:
+    return url_for("embed.oembed", url=page_url, format="json")
+
+
+@bp.get("/embed")
+def embed():
+    data = dataset()
+    view = parse_or_400(data)
+    entry = rendered_map(data, view, compact=True)
+    return render_template("embed.html", map=entry["parts"], legend=entry["legend"],
+                           oembed=None if current_app.config["WEBMAP"].static_export
+                           else oembed_link(request.url), **page_context(data, view))
+
+
+def _height(raw: str | None) -> int:
+    if not raw:
+        return DEFAULT_HEIGHT
+    if not raw.isdigit() or not MIN_HEIGHT <= int(raw) <= MAX_HEIGHT:
+        raise BadParameters([f"Paramètre « hauteur » : valeur « {raw} » incorrecte. Valeurs "
+                             f"acceptées : un nombre de pixels entre {MIN_HEIGHT} et {MAX_HEIGHT}."])
+    return int(raw)
+
+
+@bp.get("/integrer")
+def integrer():
+    data = dataset()
+    params = {k: v for k, v in request.args.items() if k != "hauteur"}
+    view, errors = parse_view(params, set(data.by_id))
+    if errors:
+        raise BadParameters([e.message() for e in errors])
+    height = _height(request.args.get("hauteur"))
+    query = view.query()
+    if not view.legende:
+        query["legende"] = "non"
+    src = embed_url(public_base(), query)
+    snippet = iframe_snippet(src, public_base() + url_for("pages.projets"), height)
+    return render_template("integrer.html", snippet=snippet, src=src, height=height,
+                           preview=url_for("embed.embed", **query), iframe_title=IFRAME_TITLE,
+                           **page_context(data, view))
+
+
+@bp.get("/oembed")
+def oembed():
+    data = dataset()
+    fmt = request.args.get("format", "json")
+    if fmt != "json":
+        return jsonify({"erreur": "Seul le format json est proposé."}), 501
+    url = request.args.get("url", "")
+    parts = urlsplit(url)
+    base = urlsplit(public_base())
+    if parts.scheme not in ("http", "https") or parts.netloc != base.netloc \
+            or parts.path.rstrip("/") not in (base.path.rstrip("/") + "/embed", base.path.rstrip("/")):
+        return jsonify({"erreur": "Adresse inconnue : donnez l'adresse de la carte ou de /embed."}), 404
+    view, errors = parse_view(dict(parse_qsl(parts.query)), set(data.by_id))
+    if errors:
+        return jsonify({"erreur": " ".join(e.message() for e in errors)}), 404
+    width = _bounded(request.args.get("maxwidth"), 800)
+    height = _bounded(request.args.get("maxheight"), DEFAULT_HEIGHT)
+    query = view.query()
+    if not view.legende:
+        query["legende"] = "non"
+    src = embed_url(public_base(), query)
+    return jsonify({
+        "version": "1.0",
+        "type": "rich",
+        "provider_name": PROVIDER,
+        "provider_url": public_base() + "/",
+        "title": IFRAME_TITLE,
+        "width": width,
+        "height": height,
+        "html": iframe_snippet(src, public_base() + url_for("pages.projets"), height, str(width)),
+    })
+
+
+def _bounded(raw: str | None, default: int) -> int:
+    if raw and raw.isdigit():
+        return max(MIN_HEIGHT, min(default, int(raw)))
+    return default
+
+
+__all__ = ["bp", "MapView"]
