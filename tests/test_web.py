@@ -105,17 +105,26 @@ def test_geojson_download(client):
     assert first["emplacement_approximatif"] is True
 
 
+def _topology_properties(data: dict) -> list[dict]:
+    assert data["type"] == "Topology"
+    return [g["properties"] for g in data["objects"]["data"]["geometries"]]
+
+
 def test_geometry_endpoints_cacheable_and_gzipped(client):
-    response = client.get("/donnees/geo/commune.geojson", headers={"Accept-Encoding": "gzip"})
+    response = client.get("/donnees/geo/commune/59.topojson", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
     assert "max-age" in response.headers["Cache-Control"]
-    again = client.get("/donnees/geo/commune.geojson", headers={"If-None-Match": response.headers["ETag"].strip('"')})
+    again = client.get("/donnees/geo/commune/59.topojson", headers={"If-None-Match": response.headers["ETag"].strip('"')})
     assert again.status_code == 304
-    plain = json.loads(client.get("/donnees/geo/departement.geojson").data)
-    assert {f["properties"]["code"] for f in plain["features"]} == {"02", "59", "60", "62", "80"}
-    zones = client.get("/donnees/zones/aller-vers.geojson").get_json()
-    assert len(zones["features"]) == 14
-    assert client.get("/donnees/geo/canton.geojson").status_code == 404
+    communes = sum(len(_topology_properties(json.loads(client.get(f"/donnees/geo/commune/{d}.topojson").data)))
+                   for d in ("02", "59", "60", "62", "80"))
+    assert communes == 3782
+    deps = _topology_properties(json.loads(client.get("/donnees/geo/departement.topojson").data))
+    assert {p["code"] for p in deps} == {"02", "59", "60", "62", "80"}
+    zones = _topology_properties(json.loads(client.get("/donnees/zones/aller-vers.topojson").data))
+    assert len(zones) == 14
+    assert client.get("/donnees/geo/canton.topojson").status_code == 404
+    assert client.get("/donnees/geo/commune/13.topojson").status_code == 404
 
 
 def test_popup_content_is_escaped(files, tmp_path):
@@ -137,3 +146,9 @@ def test_popup_content_is_escaped(files, tmp_path):
 def test_unknown_page_is_a_french_404(client):
     response = client.get("/nulle-part")
     assert response.status_code == 404 and "Cette page n&#39;existe pas" in response.get_data(as_text=True)
+
+
+def test_project_card_fragment(client):
+    html = client.get("/donnees/fiches/hdf-2021-13.html").get_data(as_text=True)
+    assert "Agrandissement de la surface du site de stockage de Carvin" in html and "Montant non publié" in html
+    assert client.get("/donnees/fiches/inconnu.html").status_code == 404

@@ -55,7 +55,7 @@ def fisher_jenks_bins(values: np.ndarray, k: int) -> list[float]:
     a deterministic quantile sample keeps the breaks stable from one run to the next.
     """
     sample = values
-    if len(np.unique(values)) > SAMPLE_SIZE:
+    if len(values) > SAMPLE_SIZE:
         sample = np.quantile(values, np.linspace(0, 1, SAMPLE_SIZE))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")

@@ -10,10 +10,11 @@ import geopandas as gpd
 import shapely
 
 from webmap.projects.store import Project, load_projects
-from webmap.reference.build import geojson_text
 from webmap.reference.files import REGION_CODE, ReferenceFiles
 from webmap.reference.territories import Territories
+from webmap.webgeo import simplify_for_screen, topojson_text
 
+ZONE_TOLERANCE_DEG = 0.004  # outlines of served areas: drawn dashed, no shared borders
 LEVEL_LAYERS = {"departement": "departements", "epci": "epci", "commune": "communes"}
 
 
@@ -34,6 +35,12 @@ class Dataset:
             stat = files.layer(name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         return cls(files, territories, projects, digest.hexdigest()[:16])
+
+    def memo(self, key, compute):
+        """A value computed once per dataset (the dataset never changes: a reload makes a new one)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     @cached_property
     def by_id(self) -> dict[str, Project]:
@@ -70,13 +77,40 @@ class Dataset:
         assert point is not None
         return point
 
-    def level_geojson(self, level: str) -> str:
-        """Geometry of a level with only code and name: the choropleths' shared resource."""
-        key = ("level", level)
+    def screen_layer(self, level: str) -> gpd.GeoDataFrame:
+        """A level's polygons simplified for the screen (see webmap.webgeo)."""
+        key = ("screen", level)
         if key not in self._cache:
             layer = self.territories.communes if level == "commune" else \
                 self.territories.layers[LEVEL_LAYERS[level]]
-            self._cache[key] = geojson_text(layer[["code", "nom", "geometry"]])
+            columns = ["code", "nom", "departement", "geometry"] if level == "commune" else \
+                ["code", "nom", "geometry"]
+            self._cache[key] = simplify_for_screen(layer[columns])
+        return self._cache[key]
+
+    def level_topojson(self, level: str) -> str:
+        """Geometry of a level with only code and name: the choropleths' shared resource."""
+        key = ("topo", level)
+        if key not in self._cache:
+            self._cache[key] = topojson_text(self.screen_layer(level), ["code", "nom"])
+        return self._cache[key]
+
+    def commune_departements(self) -> list[tuple[str, list[list[float]]]]:
+        """Departments with communes and their bounds [[south, west], [north, east]]: the
+        commune layer is loaded one department at a time, only for those in view."""
+        communes = self.screen_layer("commune")
+        out = []
+        for dep, group in communes.groupby("departement"):
+            minx, miny, maxx, maxy = group.total_bounds
+            out.append((dep, [[round(miny, 4), round(minx, 4)], [round(maxy, 4), round(maxx, 4)]]))
+        return out
+
+    def commune_topojson(self, departement: str) -> str | None:
+        key = ("topo-communes", departement)
+        if key not in self._cache:
+            communes = self.screen_layer("commune")
+            part = communes[communes["departement"] == departement]
+            self._cache[key] = None if part.empty else topojson_text(part, ["code", "nom"])
         return self._cache[key]
 
     def coverage(self, theme: str | None):
@@ -89,6 +123,9 @@ class Dataset:
         return self._cache[key]
 
     def uncovered_json(self, theme: str) -> str:
+        return self.memo(("uncovered", theme), lambda: self._uncovered_json(theme))
+
+    def _uncovered_json(self, theme: str) -> str:
         """code -> [population, km to the nearest local project, departmental and regional
         projects nominally covering it] for the communes no local project serves."""
         import json
@@ -105,7 +142,7 @@ class Dataset:
         }
         return json.dumps(payload, separators=(",", ":"))
 
-    def zones_geojson(self, which: str) -> str:
+    def zones_topojson(self, which: str) -> str:
         """Served areas of the 'aller vers' projects, or of the named 'zones blanches'."""
         key = ("zones", which)
         if key not in self._cache:
@@ -120,8 +157,20 @@ class Dataset:
                     "couleur": [p.theme_info.couleur for p in chosen],
                     "theme": [p.theme for p in chosen],
                 },
-                geometry=[self.served_geometry(p) for p in chosen],
+                geometry=[shapely.simplify(self.served_geometry(p), ZONE_TOLERANCE_DEG)
+                          for p in chosen],
                 crs="EPSG:4326",
             )
-            self._cache[key] = geojson_text(frame)
+            self._cache[key] = topojson_text(frame, ["code", "titre", "detail", "couleur", "theme"])
         return self._cache[key]
+
+    def warm_up(self) -> None:
+        """Compute the shared resources before the server forks its workers."""
+        for level in LEVEL_LAYERS:
+            self.level_topojson(level)
+        for dep, _ in self.commune_departements():
+            self.commune_topojson(dep)
+        for which in ("aller-vers", "zones-blanches"):
+            self.zones_topojson(which)
+        for theme in {p.theme for p in self.projects}:
+            self.uncovered_json(theme)

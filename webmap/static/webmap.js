@@ -57,7 +57,15 @@
         icon: W.icon(it.kind, it.color), title: it.title, alt: it.title,
         keyboard: true, riseOnHover: true,
       });
-      marker.bindPopup(it.popup, { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] });
+      marker.bindPopup(it.popup || "Chargement…", { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] });
+      if (!it.popup) {
+        marker.once("popupopen", function () {
+          fetch(it.popupUrl, { credentials: "same-origin" })
+            .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+            .then(function (html) { marker.setPopupContent(html); },
+                  function () { marker.setPopupContent("Fiche indisponible."); });
+        });
+      }
       marker.on("add", function () {
         var el = marker.getElement();
         if (el) {
@@ -83,9 +91,35 @@
     return opts.classes.length ? opts.classes[opts.classes.length - 1].color : opts.noDataColor;
   };
 
-  /* A GeoJSON layer whose geometry is a separate, cacheable resource. */
+  function getJson(address) {
+    return fetch(address, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(address + " : " + r.status);
+      return r.json();
+    });
+  }
+
+  function toGeoJson(data) {
+    if (data && data.type === "Topology") {
+      var name = Object.keys(data.objects)[0];
+      return topojson.feature(data, data.objects[name]);
+    }
+    return data;
+  }
+
+  function intersects(bounds, box) {
+    return bounds.intersects(L.latLngBounds(box[0], box[1]));
+  }
+
+  /* A GeoJSON layer whose geometry is a separate, cacheable (TopoJSON) resource, fetched
+     only once the layer is on the map; with `parts`, only the parts in view are fetched
+     (communes department by department), from `minZoom` on. */
   W.remoteGeoJson = function (layer, url, opts) {
     var details = null;
+    var mark = function (state) {
+      document.documentElement.setAttribute("data-" + opts.key, state);
+      document.documentElement.setAttribute("data-" + opts.key + "-features", String(layer.getLayers().length));
+    };
+    if (opts.canvas) layer.options.renderer = L.canvas({ padding: 0.3 });
     layer.options.filter = function (feature) {
       if (opts.onlyThemes && opts.onlyThemes.indexOf(feature.properties.theme) < 0) return false;
       if (details && !(feature.properties.code in details)) return false;
@@ -121,19 +155,55 @@
       if (p.detail) text += "<br>" + W.escape(p.detail);
       sub.bindTooltip(text, { sticky: true });
     };
-    function getJson(address) {
-      return fetch(address, { credentials: "same-origin" }).then(function (r) {
-        if (!r.ok) throw new Error(address + " : " + r.status);
-        return r.json();
+
+    var detailsReady = opts.detailsUrl ? null : Promise.resolve(null);
+    function withDetails() {
+      if (!detailsReady) {
+        detailsReady = getJson(opts.detailsUrl).then(function (d) { details = d; return d; });
+      }
+      return detailsReady;
+    }
+    function addPart(address) {
+      return Promise.all([getJson(address), withDetails()]).then(function (results) {
+        layer.addData(toGeoJson(results[0]));
+        if (opts.back) layer.bringToBack();
       });
     }
-    return Promise.all([getJson(url), opts.detailsUrl ? getJson(opts.detailsUrl) : null])
-      .then(function (results) {
-        details = results[1];
-        layer.addData(results[0]);
-        if (opts.back) layer.bringToBack();
-        document.documentElement.setAttribute("data-" + opts.key, "loaded");
+
+    if (!opts.parts) {
+      layer.once("add", function () {
+        mark("loading");
+        addPart(url).then(function () { mark("loaded"); });
       });
+      return;
+    }
+    var loaded = {};
+    function loadVisible() {
+      var map = layer._map;
+      if (!map) return;
+      if (map.getZoom() < (opts.minZoom || 0)) { mark("zoom"); return; }
+      var bounds = map.getBounds();
+      var pending = opts.parts.filter(function (part) {
+        return !loaded[part.url] && intersects(bounds, part.bbox);
+      });
+      if (!pending.length) return;
+      mark("loading");
+      pending.forEach(function (part) { loaded[part.url] = true; });
+      Promise.all(pending.map(function (part) { return addPart(part.url); })).then(function () {
+        mark("loaded");
+      });
+    }
+    var attached = null;
+    layer.on("add", function () {
+      attached = layer._map;
+      attached.on("moveend", loadVisible);
+      // After the page script has set the initial view (fitBounds), not before.
+      setTimeout(loadVisible, 0);
+    });
+    layer.on("remove", function () {
+      if (attached) attached.off("moveend", loadVisible);
+      attached = null;
+    });
   };
 
   W.openProject = function (id) {

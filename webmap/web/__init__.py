@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from webmap.dataset import Dataset
 from webmap.reference.files import ReferenceFiles
 from webmap.web.config import Settings
+from webmap.web.holder import DatasetHolder
 from webmap.web.security import add_nonce, install_security
 
 
@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config["WEBMAP"] = settings
     app.json.ensure_ascii = False
-    app.extensions["webmap.dataset"] = Dataset.load(ReferenceFiles(settings.data_dir))
+    app.extensions["webmap.holder"] = DatasetHolder(ReferenceFiles(settings.data_dir))
     install_security(app, settings)
     app.jinja_env.globals["add_nonce"] = add_nonce
 

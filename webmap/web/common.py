@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from werkzeug.exceptions import BadRequest
 
 from webmap.dataset import Dataset
@@ -17,7 +17,10 @@ class BadParameters(BadRequest):
 
 
 def dataset() -> Dataset:
-    return current_app.extensions["webmap.dataset"]
+    """The dataset of this request: taken once, so a reload never mixes two versions."""
+    if "webmap_dataset" not in g:
+        g.webmap_dataset = current_app.extensions["webmap.holder"].current()
+    return g.webmap_dataset
 
 
 def unknown_value(name: str, value: str, accepted) -> str:

@@ -35,10 +35,8 @@ def _choice(name: str, default: str, accepted: tuple[str, ...]) -> str:
 
 def _coverage(theme: str, by: str) -> ThemeCoverage:
     data = dataset()
-    key = ("coverage-report", theme, by)
-    if key not in data._cache:
-        data._cache[key] = theme_coverage(data.projects, data.territories, theme, by)
-    return data._cache[key]
+    return data.memo(("coverage-report", theme, by),
+                     lambda: theme_coverage(data.projects, data.territories, theme, by))
 
 
 def _sorted(item: ThemeCoverage, tri: str):
@@ -82,8 +80,9 @@ def _path_or_query(theme: str | None, by: str | None) -> tuple[str, str]:
 @bp.get("/couverture/<theme>/<by>.csv")
 def csv_export(theme: str | None = None, by: str | None = None):
     theme, by = _path_or_query(theme, by)
-    response = cached_response(render_csv([_coverage(theme, by)], with_theme=False),
-                               "text/csv; charset=utf-8")
+    text = dataset().memo(("coverage-csv", theme, by),
+                          lambda: render_csv([_coverage(theme, by)], with_theme=False))
+    response = cached_response(text, "text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="couverture-{theme}-{by}.csv"'
     return response
 
@@ -92,4 +91,5 @@ def csv_export(theme: str | None = None, by: str | None = None):
 @bp.get("/couverture/<theme>/<by>.json")
 def json_export(theme: str | None = None, by: str | None = None):
     theme, by = _path_or_query(theme, by)
-    return cached_response(render_json([_coverage(theme, by)], by), "application/json")
+    text = dataset().memo(("coverage-json", theme, by), lambda: render_json([_coverage(theme, by)], by))
+    return cached_response(text, "application/json")

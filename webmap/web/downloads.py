@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 
 from webmap.dataset import Dataset
 from webmap.metrics import LEVELS
@@ -57,21 +57,36 @@ def projects_geojson(data: Dataset) -> str:
 
 @bp.get("/projets.csv")
 def download_csv():
-    response = cached_response(projects_csv(dataset()), "text/csv; charset=utf-8")
+    data = dataset()
+    response = cached_response(data.memo("projets.csv", lambda: projects_csv(data)),
+                               "text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="projets.csv"'
     return response
 
 
 @bp.get("/projets.geojson")
 def download_geojson():
-    return cached_response(projects_geojson(dataset()), "application/geo+json")
+    data = dataset()
+    return cached_response(data.memo("projets.geojson", lambda: projects_geojson(data)),
+                           "application/geo+json")
 
 
-@bp.get("/donnees/geo/<niveau>.geojson")
+TOPOJSON = "application/json"
+
+
+@bp.get("/donnees/geo/<niveau>.topojson")
 def level_geometry(niveau: str):
     if niveau not in LEVELS:
         abort(404)
-    return cached_response(dataset().level_geojson(niveau), "application/geo+json", max_age=86400)
+    return cached_response(dataset().level_topojson(niveau), TOPOJSON, max_age=86400)
+
+
+@bp.get("/donnees/geo/commune/<departement>.topojson")
+def commune_geometry(departement: str):
+    text = dataset().commune_topojson(departement)
+    if text is None:
+        abort(404)
+    return cached_response(text, TOPOJSON, max_age=86400)
 
 
 @bp.get("/donnees/couverture/<theme>.json")
@@ -81,8 +96,23 @@ def uncovered(theme: str):
     return cached_response(dataset().uncovered_json(theme), "application/json")
 
 
-@bp.get("/donnees/zones/<which>.geojson")
+@bp.get("/donnees/zones/<which>.topojson")
 def zones(which: str):
     if which not in ZONES:
         abort(404)
-    return cached_response(dataset().zones_geojson(which), "application/geo+json")
+    return cached_response(dataset().zones_topojson(which), TOPOJSON)
+
+
+@bp.get("/donnees/fiches/<project_id>.html")
+def project_card(project_id: str):
+    """A project's popup, fetched on first opening when the page does not carry them all."""
+    from webmap.mapview.build import popup_html
+    from webmap.web.pages import app_urls
+
+    data = dataset()
+    project = data.by_id.get(project_id)
+    if project is None:
+        abort(404)
+    html = data.memo(("fiche", project_id, request.script_root),
+                     lambda: popup_html(project, data, app_urls()))
+    return cached_response(html, "text/html; charset=utf-8")

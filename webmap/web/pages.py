@@ -31,16 +31,22 @@ _lock = Lock()
 
 
 
-def app_urls() -> Urls:
+def app_urls(version: str | None = None) -> Urls:
+    """Asset and data URLs; data URLs carry the dataset version, so a reload is never hidden
+    by a browser cache (the files themselves are cacheable)."""
+    v = {"v": version} if version else {}
     return Urls(
         leaflet_js=url_for("assets.leaflet", filename="leaflet.js"),
         leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
+        topojson_js=url_for("static", filename="vendor/topojson-client-3.1.0/topojson-client.min.js"),
         webmap_js=url_for("static", filename="webmap.js"),
         webmap_css=url_for("static", filename="webmap.css"),
-        level_geojson=lambda level: url_for("downloads.level_geometry", niveau=level),
-        zones_geojson=lambda which: url_for("downloads.zones", which=which),
-        coverage_json=lambda theme: url_for("downloads.uncovered", theme=theme),
+        level_geojson=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
+        commune_part=lambda dep: url_for("downloads.commune_geometry", departement=dep, **v),
+        zones_geojson=lambda which: url_for("downloads.zones", which=which, **v),
+        coverage_json=lambda theme: url_for("downloads.uncovered", theme=theme, **v),
         project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
+        project_card=lambda pid: url_for("downloads.project_card", project_id=pid, **v),
     )
 
 
@@ -56,7 +62,8 @@ def rendered_map(data: Dataset, view: MapView, compact: bool = False) -> dict:
         if key in _MAP_CACHE:
             _MAP_CACHE.move_to_end(key)
             return _MAP_CACHE[key]
-    built = build_map(data, view, app_urls(), tiles(), compact=compact)
+    static = current_app.config["WEBMAP"].static_export
+    built = build_map(data, view, app_urls(None if static else data.version), tiles(), compact=compact)
     entry = {"parts": render_parts(built), "legend": built.legend}
     with _lock:
         _MAP_CACHE[key] = entry

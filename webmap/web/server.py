@@ -17,7 +17,10 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app()
+        app = create_app()
+        # Compute the shared geometry once, before the workers fork (preload_app).
+        app.extensions["webmap.holder"].dataset.warm_up()
+        return app
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:

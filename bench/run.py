@@ -1,0 +1,176 @@
+"""One command, one table: `python bench/run.py [--runs 5] [--seconds 10] [--no-national]`.
+
+Measures side by side, in one run:
+1. our /embed (all theme layers, commune-level choropleth) against the baseline a Python
+   user would write (geopandas explore() of the same communes and metric, plus the project
+   markers): requests, bytes (raw, gzip), time to an interactive map (median), ratios;
+2. throughput and latency of the production server (gunicorn) under 32 connections (wrk);
+3. the national scenario (34,800 communes, 2,610 projects), ours and the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import socket
+import sys
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+
+import geopandas as gpd
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from baseline import write_baseline  # noqa: E402
+from load import wrk  # noqa: E402
+from pages import launch, measure_page  # noqa: E402
+
+from webmap.metrics import compute_metrics  # noqa: E402
+from webmap.projects.store import load_projects  # noqa: E402
+from webmap.reference.files import ReferenceFiles  # noqa: E402
+from webmap.reference.territories import Territories  # noqa: E402
+from webmap.web.server import start_background  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_folder(folder: Path):
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                             functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{port}"
+
+
+def baseline_inputs(data_dir: Path, app_base: str):
+    files = ReferenceFiles(data_dir)
+    territories = Territories.load(files)
+    projects = load_projects(files.projects)
+    communes = gpd.read_file(files.layer("communes"))
+    counts = compute_metrics(projects, territories, "commune").table["projets"]
+    communes["projets"] = communes["code"].map(counts).fillna(0).astype(int)
+    with urllib.request.urlopen(app_base + "/projets.geojson") as response:
+        points = gpd.GeoDataFrame.from_features(json.load(response)["features"], crs="EPSG:4326")
+    return communes, points[["titre", "porteur", "theme", "geometry"]]
+
+
+OURS_READY = ("document.documentElement.dataset.{key} === '{state}' && "
+              "document.querySelectorAll('.leaflet-marker-pane .wm-marker').length >= {markers}")
+BASELINE_READY = "document.querySelectorAll('.leaflet-overlay-pane path').length >= {paths}"
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n / 1024:,.0f} Ko".replace(",", " ")
+
+
+def fmt_ms(value: float) -> str:
+    return "> limite" if value == float("inf") else f"{value:,.0f} ms"
+
+
+def page_table(title: str, ours, base) -> str:
+    rows = [
+        ("requêtes", f"{ours.requests}", f"{base.requests}", f"{ours.requests / base.requests:.2f}"),
+        ("octets (brut)", fmt_bytes(ours.raw_bytes), fmt_bytes(base.raw_bytes), f"{ours.raw_bytes / base.raw_bytes:.3f}"),
+        ("octets (gzip)", fmt_bytes(ours.gzip_bytes), fmt_bytes(base.gzip_bytes), f"{ours.gzip_bytes / base.gzip_bytes:.3f}"),
+        ("carte interactive (médiane)", fmt_ms(ours.tti_median), fmt_ms(base.tti_median),
+         f"{ours.tti_median / base.tti_median:.3f}"),
+    ]
+    lines = [title, f"{'':30} {'webmap /embed':>16} {'explore()':>16} {'ratio':>8}"]
+    lines += [f"{a:30} {b:>16} {c:>16} {d:>8}" for a, b, c, d in rows]
+    lines.append(f"  (exécutions : webmap {sorted(fmt_ms(t) for t in ours.tti_ms)} ; "
+                 f"explore {sorted(fmt_ms(t) for t in base.tti_ms)})")
+    if ours.foreign or base.foreign:
+        lines.append(f"  requêtes hors serveur : webmap {ours.foreign} ; explore {base.foreign}")
+    return "\n".join(lines)
+
+
+def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load_seconds: int):
+    env = {**os.environ, "WEBMAP_TILES_URL": "off", "WEBMAP_DATA_DIR": str(data_dir)}
+    process, app = start_background(free_port(), env, timeout=600)
+    out: list[str] = []
+    try:
+        projects = load_projects(ReferenceFiles(data_dir).projects)
+        placed = sum(1 for p in projects if not p.regionwide)
+        communes, points = baseline_inputs(data_dir, app)
+        folder = Path(tempfile.mkdtemp(prefix="webmap-baseline-"))
+        write_baseline(folder, communes, "projets", points)
+        server, static = serve_folder(folder)
+        state = "zoom|loaded" if national else "loaded"
+        ready = OURS_READY.format(key="choropleth", state="loaded", markers=placed)
+        if national:  # the commune layer waits for a zoom-in; the departments must be drawn
+            ready = ("['zoom', 'loaded'].includes(document.documentElement.dataset.choropleth) && "
+                     "document.documentElement.dataset.departements === 'loaded' && "
+                     f"document.querySelectorAll('.leaflet-marker-pane .wm-marker').length >= {placed}")
+        ours = measure_page(browser, "webmap", app + "/embed?niveau=commune", ready, runs)
+        base_runs = 1 if national else runs
+        base = measure_page(browser, "explore", static + "/index.html",
+                            BASELINE_READY.format(paths=len(communes) + len(points)), base_runs,
+                            timeout_ms=300_000 if national else 120_000)
+        out.append(page_table(f"== {name} : page complète ({len(communes)} communes, {len(projects)} projets) ==",
+                              ours, base))
+        del state
+        if national:
+            zoomed = measure_page(
+                browser, "webmap zoom", app + "/embed?niveau=commune", ready, 1,
+                after_ready="() => { WebMap.map.setView([48.86, 2.35], 10, {animate: false}); }")
+            out.append(f"  après un zoom sur Paris (niveau 10) : {zoomed.requests} requêtes, "
+                       f"{fmt_bytes(zoomed.gzip_bytes)} gzip au total : seules les communes des "
+                       "départements visibles sont chargées")
+        server.shutdown()
+        if load_seconds:
+            out.append(f"== {name} : charge (wrk, 32 connexions, {load_seconds} s, gunicorn 2 workers × 4 threads) ==")
+            out.append(f"{'adresse':42} {'req/s':>9} {'p50':>9} {'p99':>9} {'requêtes':>9} {'erreurs':>8}")
+            first_dep = "59" if not national else "75"
+            for path in ("/embed?niveau=commune", f"/donnees/geo/commune/{first_dep}.topojson",
+                         "/projets.geojson", "/donnees/couverture/alimentation.json"):
+                r = wrk(app, path, seconds=load_seconds)
+                out.append(f"{path:42} {r.requests_per_s:>9,.0f} {r.p50_ms:>7.1f}ms {r.p99_ms:>7.1f}ms "
+                           f"{r.requests:>9} {r.errors:>8}")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=10, help="durée de chaque mesure wrk (0 : pas de charge)")
+    parser.add_argument("--no-national", action="store_true")
+    parser.add_argument("--only-national", action="store_true")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    report = []
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        if not args.only_national:
+            report.append(scenario(browser, "Hauts-de-France", REPO / "data", args.runs, False, args.seconds))
+            print(report[-1], flush=True)
+        if not args.no_national:
+            from national import build
+
+            report.append(scenario(browser, "France métropolitaine (synthétique)", build(), max(3, args.runs // 2),
+                                   True, args.seconds))
+            print(report[-1], flush=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
