@@ -157,7 +157,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         urls.level_geojson(view.niveau), name=legend.title,
         opts={"key": "choropleth", "values": values, "classes": classes, "missing": missing,
               "noDataColor": NO_DATA_COLOR, "noDataText": "montant non publié",
-              "unit": unit, "decimals": decimals, "back": True, "canvas": True, **level_source,
+              "unit": unit, "decimals": decimals, "canvas": True, "pane": "wm-choropleth", **level_source,
               "style": {"color": "#4d4d4d", "weight": LEVEL_STYLE[view.niveau],
                         "fillOpacity": 0.65}},
     ).add_to(fmap)

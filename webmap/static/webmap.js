@@ -46,6 +46,11 @@
                        iconAnchor: [13, 13], popupAnchor: [0, -10] });
   };
 
+  /* Choropleths draw in their own pane under the outlines and markers (one canvas). */
+  W.ensurePane = function (map, name, zIndex) {
+    if (!map.getPane(name)) map.createPane(name).style.zIndex = String(zIndex);
+  };
+
   W.setMap = function (map, center) {
     W.map = map;
     W.center = center;
@@ -119,7 +124,7 @@
       document.documentElement.setAttribute("data-" + opts.key, state);
       document.documentElement.setAttribute("data-" + opts.key + "-features", String(layer.getLayers().length));
     };
-    if (opts.canvas) layer.options.renderer = L.canvas({ padding: 0.3 });
+    if (opts.canvas) layer.options.renderer = L.canvas({ padding: 0.3, pane: opts.pane || "overlayPane" });
     layer.options.filter = function (feature) {
       if (opts.onlyThemes && opts.onlyThemes.indexOf(feature.properties.theme) < 0) return false;
       if (details && !(feature.properties.code in details)) return false;
@@ -135,8 +140,9 @@
       }
       return style;
     };
-    layer.options.onEachFeature = function (feature, sub) {
-      var p = feature.properties;
+    // One tooltip for the whole layer, its text built on hover: no object per polygon.
+    layer.bindTooltip(function (sub) {
+      var p = sub.feature.properties;
       var text = "<strong>" + W.escape(p.nom || p.titre || "") + "</strong>";
       if (opts.values) {
         var value = p.code in opts.values ? opts.values[p.code] : opts.missing;
@@ -153,8 +159,8 @@
           d[3] + " régional(aux)";
       }
       if (p.detail) text += "<br>" + W.escape(p.detail);
-      sub.bindTooltip(text, { sticky: true });
-    };
+      return text;
+    }, { sticky: true });
 
     var detailsReady = opts.detailsUrl ? null : Promise.resolve(null);
     function withDetails() {
@@ -166,12 +172,12 @@
     function addPart(address) {
       return Promise.all([getJson(address), withDetails()]).then(function (results) {
         layer.addData(toGeoJson(results[0]));
-        if (opts.back) layer.bringToBack();
       });
     }
 
     if (!opts.parts) {
       layer.once("add", function () {
+        if (opts.pane) W.ensurePane(layer._map, opts.pane, 350);
         mark("loading");
         addPart(url).then(function () { mark("loaded"); });
       });
@@ -195,6 +201,7 @@
     }
     var attached = null;
     layer.on("add", function () {
+      if (opts.pane) W.ensurePane(layer._map, opts.pane, 350);
       attached = layer._map;
       attached.on("moveend", loadVisible);
       // After the page script has set the initial view (fitBounds), not before.
