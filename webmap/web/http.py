@@ -9,19 +9,23 @@ from functools import lru_cache
 from flask import Response, request
 
 
-@lru_cache(maxsize=64)
-def _compressed(body: bytes) -> bytes:
-    return gzip.compress(body, compresslevel=6, mtime=0)
+@lru_cache(maxsize=256)
+def _prepared(body: str | bytes) -> tuple[bytes, str, bytes | None]:
+    """Encoded body, ETag and gzip of a body, computed once: bodies are memoized per dataset,
+    so the same string object comes back and its hash is already known."""
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    etag = hashlib.sha256(raw).hexdigest()[:32]
+    compressed = gzip.compress(raw, compresslevel=6, mtime=0) if len(raw) > 1024 else None
+    return raw, etag, compressed
 
 
 def cached_response(body: str | bytes, mimetype: str, max_age: int = 3600) -> Response:
     """ETag/If-None-Match, Cache-Control and gzip when the client accepts it."""
-    raw = body.encode("utf-8") if isinstance(body, str) else body
-    etag = hashlib.sha256(raw).hexdigest()[:32]
+    raw, etag, compressed = _prepared(body)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
-    elif "gzip" in request.headers.get("Accept-Encoding", "") and len(raw) > 1024:
-        response = Response(_compressed(raw), mimetype=mimetype)
+    elif compressed is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = Response(compressed, mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = Response(raw, mimetype=mimetype)
