@@ -111,7 +111,6 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
         folder = Path(tempfile.mkdtemp(prefix="webmap-baseline-"))
         write_baseline(folder, communes, "projets", points)
         server, static = serve_folder(folder)
-        state = "zoom|loaded" if national else "loaded"
         ready = OURS_READY.format(key="choropleth", state="loaded", markers=placed)
         if national:  # the commune layer waits for a zoom-in; the departments must be drawn
             ready = ("['zoom', 'loaded'].includes(document.documentElement.dataset.choropleth) && "
@@ -124,7 +123,6 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
                             timeout_ms=300_000 if national else 120_000)
         out.append(page_table(f"== {name} : page complète ({len(communes)} communes, {len(projects)} projets) ==",
                               ours, base))
-        del state
         if national:
             zoomed = measure_page(
                 browser, "webmap zoom", app + "/embed?niveau=commune", ready, 1,
