@@ -115,12 +115,10 @@ class Dataset:
 
     def coverage(self, theme: str | None):
         """Commune coverage table of a theme (see webmap.coverage)."""
-        key = ("coverage", theme)
-        if key not in self._cache:
-            from webmap.coverage import commune_coverage
+        from webmap.coverage import commune_coverage
 
-            self._cache[key] = commune_coverage(self.projects, self.territories, theme)
-        return self._cache[key]
+        return self.memo(("coverage", theme),
+                         lambda: commune_coverage(self.projects, self.territories, theme))
 
     def uncovered_json(self, theme: str) -> str:
         return self.memo(("uncovered", theme), lambda: self._uncovered_json(theme))

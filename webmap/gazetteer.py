@@ -23,7 +23,6 @@ from webmap.reference.territories import (
     KIND_LABELS,
     Territories,
     Territory,
-    split_typed_code,
 )
 
 ALIASES_PATH = Path(__file__).with_name("gazetteer_aliases.csv")
@@ -332,11 +331,3 @@ def load_aliases(path: Path = ALIASES_PATH) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
-
-def resolve_typed(gazetteer: Gazetteer, typed: str) -> Territory | None:
-    """A typed code as written in the canonical file -> its territory (None if unknown)."""
-    try:
-        split_typed_code(typed)
-    except ValueError:
-        return None
-    return gazetteer.territories.get(typed)

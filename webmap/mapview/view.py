@@ -34,7 +34,8 @@ class MapView:
     def query(self, **changes) -> dict[str, str]:
         """URL parameters of this view (with changes), defaults left out."""
         values = {"niveau": self.niveau, "indicateur": self.indicateur, "theme": self.theme,
-                  "departement": self.departement or "", "projet": self.projet or ""}
+                  "departement": self.departement or "", "projet": self.projet or "",
+                  "legende": "" if self.legende else "non"}
         values.update({k: v for k, v in changes.items()})
         defaults = MapView()
         return {k: v for k, v in values.items()

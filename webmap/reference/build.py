@@ -368,11 +368,8 @@ def geojson_text(gdf: gpd.GeoDataFrame) -> str:
 
 
 def _plain(value):
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        return value
-    return value
+    """numpy scalars -> Python numbers, for json."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def csv_text(rows: list[dict[str, str]], fields: list[str]) -> str:

@@ -15,5 +15,3 @@ def leaflet(filename: str):
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response
 
-
-LEAFLET_VERSION = xleaflet.VERSION

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 from flask import Blueprint, abort, request
@@ -25,8 +26,6 @@ def protect_cell(value: str) -> str:
 
 def projects_csv(data: Dataset) -> str:
     with open(data.files.projects, encoding="utf-8", newline="") as handle:
-        import csv
-
         rows = [{k: protect_cell(v) for k, v in row.items()} for row in csv.DictReader(handle)]
     return "\ufeff" + write_csv_text(CANONICAL_COLUMNS, rows)
 

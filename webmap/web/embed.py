@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
-from webmap.mapview.view import MapView, parse_view
+from webmap.mapview.view import parse_view
 from webmap.web.common import BadParameters, dataset
 from webmap.web.pages import page_context, parse_or_400, rendered_map
 from webmap.web.snippet import (
@@ -60,8 +60,6 @@ def integrer():
         raise BadParameters([e.message() for e in errors])
     height = _height(request.args.get("hauteur"))
     query = view.query()
-    if not view.legende:
-        query["legende"] = "non"
     src = embed_url(public_base(), query)
     snippet = iframe_snippet(src, public_base() + url_for("pages.projets"), height)
     return render_template("integrer.html", snippet=snippet, src=src, height=height,
@@ -87,8 +85,6 @@ def oembed():
     width = _bounded(request.args.get("maxwidth"), 800)
     height = _bounded(request.args.get("maxheight"), DEFAULT_HEIGHT)
     query = view.query()
-    if not view.legende:
-        query["legende"] = "non"
     src = embed_url(public_base(), query)
     return jsonify({
         "version": "1.0",
@@ -107,5 +103,3 @@ def _bounded(raw: str | None, default: int) -> int:
         return max(MIN_HEIGHT, min(default, int(raw)))
     return default
 
-
-__all__ = ["bp", "MapView"]

@@ -21,7 +21,6 @@ from webmap.mapview.view import ALL_THEMES, MapView, parse_view
 from webmap.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
-from webmap.web.assets import LEAFLET_VERSION
 from webmap.web.common import BadParameters, dataset, unknown_value
 
 bp = Blueprint("pages", __name__)
@@ -146,5 +145,3 @@ def health():
 def favicon():
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
 
-
-__all__ = ["bp", "LEAFLET_VERSION"]
