@@ -170,3 +170,14 @@ def test_cli_import_errors_and_success(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert read_rows(out)[0]["territoires"] == "commune:59043"
+
+
+def test_header_ending_with_a_bare_carriage_return(tmp_path, files, gazetteer):
+    """Found by hypothesis: old Mac line ends (\\r) in the header line."""
+    source = tmp_path / "mac.csv"
+    source.write_bytes(b"\r\x01")
+    report = import_file(source, tmp_path / "o.csv", files, gazetteer)
+    assert report.errors and report.errors[0].line == 1
+    mac = tmp_path / "mac2.csv"
+    mac.write_bytes(HEADER.replace("\n", "\r").encode() + b"Projet,Asso,droits,Laon,,non,,\r")
+    assert import_file(mac, tmp_path / "o2.csv", files, gazetteer).errors == []

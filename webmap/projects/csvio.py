@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +83,8 @@ def read_table(path: Path, *, delimiter: str | None = None, encodings: str = "au
         text, encoding = decode(data, name)
     if "\x00" in text:
         raise TableError(RowError(name, 1, "", "", "un fichier texte CSV (caractère nul trouvé)"))
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    # The same line ends as the csv module's: \r\n, \r or \n.
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     if not first_line.strip():
         raise TableError(RowError(name, 1, "", "", "une ligne d'en-tête avec les noms des colonnes"))
     delimiter = delimiter or detect_delimiter(first_line)
