@@ -96,11 +96,3 @@ def test_build_data_is_reproducible(tmp_path):
         assert out.layer(name).read_bytes() == committed.layer(name).read_bytes(), name
     assert out.outside_names.read_bytes() == committed.outside_names.read_bytes()
     assert out.sources.read_bytes() == committed.sources.read_bytes()
-
-
-def test_vendored_topojson_client_is_the_npm_package():
-    vendored = REPO / "webmap" / "static" / "vendor" / "topojson-client-3.1.0" / "topojson-client.min.js"
-    npm = REPO / "node_modules" / "topojson-client" / "dist" / "topojson-client.min.js"
-    if not npm.exists():
-        pytest.fail("run `npm ci` first (scripts/test.sh does)")
-    assert vendored.read_bytes() == npm.read_bytes()

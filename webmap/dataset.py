@@ -12,10 +12,23 @@ import shapely
 from webmap.projects.store import Project, load_projects
 from webmap.reference.files import REGION_CODE, ReferenceFiles
 from webmap.reference.territories import Territories
-from webmap.webgeo import simplify_for_screen, topojson_text
+from webmap.webgeo import polygons_binary, simplify_for_screen
 
 ZONE_TOLERANCE_DEG = 0.004  # outlines of served areas: drawn dashed, no shared borders
 LEVEL_LAYERS = {"departement": "departements", "epci": "epci", "commune": "communes"}
+
+
+@dataclass(frozen=True)
+class PolygonPart:
+    """One file of a level's map polygons: communes come one department per file (`key`),
+    the other levels in one file (`key` None). `offset` is the index of the part's first
+    feature in the level's order (the order of the values a page sends)."""
+
+    key: str | None
+    bbox: list[list[float]]  # [[south, west], [north, east]]
+    codes: list[str]
+    offset: int
+    data: bytes
 
 
 @dataclass
@@ -88,30 +101,28 @@ class Dataset:
             self._cache[key] = simplify_for_screen(layer[columns])
         return self._cache[key]
 
-    def level_topojson(self, level: str) -> str:
-        """Geometry of a level with only code and name: the choropleths' shared resource."""
-        key = ("topo", level)
-        if key not in self._cache:
-            self._cache[key] = topojson_text(self.screen_layer(level), ["code", "nom"])
-        return self._cache[key]
+    def polygon_parts(self, level: str) -> list[PolygonPart]:
+        return self.memo(("polygons", level), lambda: self._polygon_parts(level))
 
-    def commune_departements(self) -> list[tuple[str, list[list[float]]]]:
-        """Departments with communes and their bounds [[south, west], [north, east]]: the
-        commune layer is loaded one department at a time, only for those in view."""
-        communes = self.screen_layer("commune")
-        out = []
-        for dep, group in communes.groupby("departement"):
+    def _polygon_parts(self, level: str) -> list[PolygonPart]:
+        layer = self.screen_layer(level).sort_values("code")
+        groups = layer.groupby("departement") if level == "commune" else [(None, layer)]
+        parts, offset = [], 0
+        for key, group in groups:
             minx, miny, maxx, maxy = group.total_bounds
-            out.append((dep, [[round(miny, 4), round(minx, 4)], [round(maxy, 4), round(maxx, 4)]]))
-        return out
+            bbox = [[round(miny, 4), round(minx, 4)], [round(maxy, 4), round(maxx, 4)]]
+            codes = group["code"].tolist()
+            parts.append(PolygonPart(key, bbox, codes, offset,
+                                     polygons_binary(group, ["code", "nom"])))
+            offset += len(codes)
+        return parts
 
-    def commune_topojson(self, departement: str) -> str | None:
-        key = ("topo-communes", departement)
-        if key not in self._cache:
-            communes = self.screen_layer("commune")
-            part = communes[communes["departement"] == departement]
-            self._cache[key] = None if part.empty else topojson_text(part, ["code", "nom"])
-        return self._cache[key]
+    def polygon_part(self, level: str, key: str | None) -> bytes | None:
+        return next((p.data for p in self.polygon_parts(level) if p.key == key), None)
+
+    def level_order(self, level: str) -> list[str]:
+        """Codes of a level in the order of its map polygons (parts one after the other)."""
+        return [code for part in self.polygon_parts(level) for code in part.codes]
 
     def coverage(self, theme: str | None):
         """Commune coverage table of a theme (see webmap.coverage)."""
@@ -140,7 +151,7 @@ class Dataset:
         }
         return json.dumps(payload, separators=(",", ":"))
 
-    def zones_topojson(self, which: str) -> str:
+    def zones_polygons(self, which: str) -> bytes:
         """Served areas of the 'aller vers' projects, or of the named 'zones blanches'."""
         key = ("zones", which)
         if key not in self._cache:
@@ -159,16 +170,14 @@ class Dataset:
                           for p in chosen],
                 crs="EPSG:4326",
             )
-            self._cache[key] = topojson_text(frame, ["code", "titre", "detail", "couleur", "theme"])
+            self._cache[key] = polygons_binary(frame, ["code", "titre", "detail", "couleur", "theme"])
         return self._cache[key]
 
     def warm_up(self) -> None:
         """Compute the shared resources before the server forks its workers."""
         for level in LEVEL_LAYERS:
-            self.level_topojson(level)
-        for dep, _ in self.commune_departements():
-            self.commune_topojson(dep)
+            self.polygon_parts(level)
         for which in ("aller-vers", "zones-blanches"):
-            self.zones_topojson(which)
+            self.zones_polygons(which)
         for theme in {p.theme for p in self.projects}:
             self.uncovered_json(theme)

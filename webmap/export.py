@@ -31,11 +31,12 @@ PAGES = {  # URL path -> file
 PAGE_DIRS = ("embed", "projets", "couverture")
 
 
-def data_files(departements: list[str]) -> list[str]:
+def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     files = ["/projets.csv", "/projets.geojson"]
-    files += [f"/donnees/geo/{level}.topojson" for level in LEVELS]
-    files += [f"/donnees/geo/commune/{dep}.topojson" for dep in departements]
-    files += [f"/donnees/zones/{which}.topojson" for which in ("aller-vers", "zones-blanches")]
+    files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]
+    files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]
+    files += [f"/donnees/geo/commune/{dep}.bin" for dep in departements]
+    files += [f"/donnees/zones/{which}.bin" for which in ("aller-vers", "zones-blanches")]
     for theme in THEMES:
         files.append(f"/donnees/couverture/{theme.slug}.json")
         files += [f"/couverture/{theme.slug}/{by}.{ext}"
@@ -69,12 +70,16 @@ def export_site(out: Path, settings: Settings) -> list[str]:
             depth = target.count("/")
             _write(staging / target, relative_links(response.get_data(as_text=True), depth).encode())
             written.append(target)
-        deps = [dep for dep, _ in app.extensions["webmap.holder"].dataset.commune_departements()]
-        for path in data_files(deps):
+        data = app.extensions["webmap.holder"].dataset
+        deps = [part.key for part in data.polygon_parts("commune")]
+        for path in data_files(deps, [p.id for p in data.projects]):
             response = client.get(path, base_url=base_url)
             if response.status_code != 200:
                 raise RuntimeError(f"{path} : HTTP {response.status_code}")
-            _write(staging / path.lstrip("/"), response.get_data())
+            body = response.get_data()
+            if path.endswith(".html"):  # project cards link to the list
+                body = relative_links(body.decode(), path.count("/") - 1).encode()
+            _write(staging / path.lstrip("/"), body)
             written.append(path.lstrip("/"))
         static_root = Path(app.static_folder)
         shutil.copytree(static_root, staging / "static", dirs_exist_ok=True)

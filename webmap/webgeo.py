@@ -1,20 +1,23 @@
-"""Geometry as sent to browsers: simplified for screen resolution, encoded as TopoJSON.
+"""Geometry as sent to browsers: simplified for screen resolution, snapped to a grid and
+encoded as binary polygons (webmap.polygon_codec).
 
 The reference files keep ~300 m detail for analysis; a choropleth seen at the region's
-zoom needs less, and TopoJSON writes each shared border once, quantized on a 10,000-step
-grid (about 25 m here). Measured on the 3,782 communes: 1.48 MB of GeoJSON (374 KB gzipped)
-becomes about 0.8 MB of TopoJSON (about 200 KB gzipped); see bench/README.md.
+zoom needs less. Measured on the 3,782 communes (gzipped): 374 KB as GeoJSON, about 220 KB
+as quantized TopoJSON, about 100 KB in this format; see bench/README.md.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import geopandas as gpd
 import shapely
 
+from webmap.polygon_codec import encode_polygons
+
 WEB_TOLERANCE_DEG = 0.006
-QUANTIZATION = 10_000
+# The map's polygons (webmap.polygon_codec) snap to a 0.0005° grid: 0.1 px at the region's
+# zoom (8), 1.5 px at zoom 12, where the 0.006° simplification already moves borders by
+# up to 17 px. A 0.0001° grid costs 40 % more bytes for no visible difference.
+WEB_GRID_DEG = 0.0005
 
 
 def simplify_for_screen(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE_DEG) -> gpd.GeoDataFrame:
@@ -24,13 +27,7 @@ def simplify_for_screen(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE_
     return out
 
 
-def topojson_text(gdf: gpd.GeoDataFrame, columns: list[str], quantization: int = QUANTIZATION) -> str:
-    """TopoJSON with one object named "data" and only the given properties."""
-    import topojson
-
-    frame = gdf[[*columns, "geometry"]].reset_index(drop=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        topology = topojson.Topology(frame, prequantize=quantization, topology=True,
-                                     object_name="data")
-        return topology.to_json()
+def polygons_binary(gdf: gpd.GeoDataFrame, columns: list[str]) -> bytes:
+    """The map's binary polygons (see webmap.polygon_codec) with only the given properties."""
+    return encode_polygons(gdf.geometry.values, {c: gdf[c].tolist() for c in columns},
+                           WEB_GRID_DEG)

@@ -10,10 +10,16 @@ from typing import Callable
 
 import folium
 import jinja2
+from markupsafe import escape
 
 from webmap.classify import NO_DATA_COLOR, Legend, classify, format_value
 from webmap.dataset import Dataset
-from webmap.mapview.elements import MapSetup, ProjectMarkers, RemoteGeoJson
+from webmap.mapview.elements import (
+    MapSetup,
+    ProjectMarkers,
+    RemoteGeoJson,
+    RemotePolygons,
+)
 from webmap.mapview.view import MapView
 from webmap.metrics import LEVEL_LABELS, METRIC_LABELS, compute_metrics
 from webmap.projects.schema import THEMES
@@ -28,14 +34,12 @@ _templates = jinja2.Environment(
 
 METRIC_UNITS = {"projets": ("projet(s)", 0), "projets_100k": ("pour 100 000 hab.", 1),
                 "financement": ("€", 0), "distance": ("km", 1)}
+NO_DATA_TEXT = {"financement": "montant non publié", "distance": "aucun projet local"}
 LEVEL_STYLE = {"departement": 1.5, "epci": 1.0, "commune": 0.3}
 STACK_RADIUS_DEG = 0.035
 # Below this zoom communes are smaller than a few pixels: their layer waits for a zoom-in
 # (at the region's scale, zoom 7-8, all five departments load).
 COMMUNE_MIN_ZOOM = 7
-# Up to this many projects the popups travel inside the page (no request on click);
-# beyond (national scale), each popup is fetched when first opened.
-INLINE_POPUPS_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,12 @@ class Urls:
 
     leaflet_js: str
     leaflet_css: str
-    topojson_js: str
     webmap_js: str
+    polygons_js: str
     webmap_css: str
-    level_geojson: Callable[[str], str]
-    commune_part: Callable[[str], str]
-    zones_geojson: Callable[[str], str]
+    level_polygons: Callable[[str], str]
+    commune_polygons: Callable[[str], str]
+    zone_polygons: Callable[[str], str]
     coverage_json: Callable[[str], str]
     project_in_list: Callable[[str], str]
     project_card: Callable[[str], str]
@@ -110,7 +114,20 @@ def spread_stacked(points: dict[str, tuple[float, float]]) -> dict[str, tuple[fl
     return out
 
 
-def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, dict[str, float], str]:
+def values_in_map_order(data: Dataset, level: str, values) -> list[float | int | None]:
+    """One value per polygon of the level, in the order of its map files (None: no data)."""
+    out: list[float | int | None] = []
+    for code in data.level_order(level):
+        value = values.get(code)
+        if value is None or math.isnan(value):
+            out.append(None)
+        else:
+            value = round(float(value), 3)
+            out.append(int(value) if value.is_integer() else value)
+    return out
+
+
+def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
     result = compute_metrics(data.projects, data.territories, view.niveau, view.theme_filter)
     unit, decimals = METRIC_UNITS[view.indicateur]
     title = f"{METRIC_LABELS[view.indicateur]} par {LEVEL_LABELS[view.niveau]}"
@@ -130,8 +147,7 @@ def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, dict[str, float
             "Règles : page « Couverture ».")
     elif note:
         legend.notes.append(note)
-    shown = {code: round(float(v), 3) for code, v in values.dropna().items() if v != 0}
-    return legend, shown, note
+    return legend, values_in_map_order(data, view.niveau, values.to_dict()), note
 
 
 def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
@@ -139,8 +155,8 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     """The map of a view; `compact` (the embed) folds the layer control into a button."""
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
                       control_scale=True, prefer_canvas=False, min_zoom=6, max_zoom=16)
-    fmap.default_js = [("leaflet", urls.leaflet_js), ("topojson", urls.topojson_js),
-                       ("webmap", urls.webmap_js)]
+    fmap.default_js = [("leaflet", urls.leaflet_js), ("webmap", urls.webmap_js),
+                       ("polygons", urls.polygons_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
     if tiles.url:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Plan IGN",
@@ -149,30 +165,30 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     legend, values, note = metric_legend(data, view)
     unit, decimals = METRIC_UNITS[view.indicateur]
     classes = [{"upper": c.upper, "color": c.color} for c in legend.classes]
-    missing = None if view.indicateur == "financement" else 0
-    parts = [{"url": urls.commune_part(dep), "bbox": bbox}
-             for dep, bbox in data.commune_departements()]
+    parts = [{"url": urls.commune_polygons(part.key), "bbox": part.bbox, "offset": part.offset}
+             for part in data.polygon_parts("commune")]
     level_source = {"parts": parts, "minZoom": COMMUNE_MIN_ZOOM} if view.niveau == "commune" else {}
-    RemoteGeoJson(
-        urls.level_geojson(view.niveau), name=legend.title,
-        opts={"key": "choropleth", "values": values, "classes": classes, "missing": missing,
-              "noDataColor": NO_DATA_COLOR, "noDataText": "montant non publié",
-              "unit": unit, "decimals": decimals, "canvas": True, "pane": "wm-choropleth", **level_source,
+    RemotePolygons(
+        urls.level_polygons(view.niveau), name=legend.title,
+        opts={"key": "choropleth", "values": values, "classes": classes,
+              "noDataColor": NO_DATA_COLOR,
+              "noDataText": NO_DATA_TEXT.get(view.indicateur, "donnée manquante"),
+              "unit": unit, "decimals": decimals, "pane": "wm-choropleth", **level_source,
               "style": {"color": "#4d4d4d", "weight": LEVEL_STYLE[view.niveau],
                         "fillOpacity": 0.65}},
     ).add_to(fmap)
     if view.niveau != "departement":
-        RemoteGeoJson(urls.level_geojson("departement"), name="Limites des départements",
+        RemoteGeoJson(urls.level_polygons("departement"), name="Limites des départements",
                       opts={"key": "departements", "style": {"color": "#161616", "weight": 2,
                                                              "fill": False}},
                       control=False).add_to(fmap)
     RemoteGeoJson(
-        urls.zones_geojson("aller-vers"), name="Zones desservies par les unités « aller vers »",
+        urls.zone_polygons("aller-vers"), name="Zones desservies par les unités « aller vers »",
         opts={"key": "aller-vers", "colorProperty": "couleur", "onlyThemes": view.theme_filter,
               "style": {"weight": 2.5, "dashArray": "6 4", "fill": False}},
     ).add_to(fmap)
     RemoteGeoJson(
-        urls.zones_geojson("zones-blanches"), name="Zones blanches citées dans le dossier de presse",
+        urls.zone_polygons("zones-blanches"), name="Zones blanches citées dans le dossier de presse",
         opts={"key": "zones-blanches", "style": {"color": "#161616", "weight": 2,
                                                  "dashArray": "2 4", "fillColor": "#161616",
                                                  "fillOpacity": 0.12}},
@@ -180,10 +196,10 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     ).add_to(fmap)
 
     for theme in THEMES:
-        RemoteGeoJson(
-            urls.level_geojson("commune"), name=f"Zones blanches calculées — {theme.court}",
+        RemotePolygons(
+            "", name=f"Zones blanches calculées — {theme.court}",
             opts={"key": f"zones-calculees-{theme.slug}", "detailsUrl": urls.coverage_json(theme.slug),
-                  "canvas": True, "parts": parts, "minZoom": COMMUNE_MIN_ZOOM,
+                  "pane": "wm-choropleth", "parts": parts, "minZoom": COMMUNE_MIN_ZOOM,
                   "style": {"color": theme.couleur, "weight": 0.6, "fillColor": theme.couleur,
                             "fillOpacity": 0.3}},
             show=False,
@@ -191,11 +207,6 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
 
     placed = [p for p in data.projects if not p.regionwide]
     points = spread_stacked({p.id: data.marker_point(p) for p in placed})
-    inline = len(data.projects) <= INLINE_POPUPS_MAX
-
-    def popup(p: Project) -> dict:
-        return {"popup": popup_html(p, data, urls)} if inline else {"popupUrl": urls.project_card(p.id)}
-
     for theme in THEMES:
         members = [p for p in placed if p.theme == theme.slug]
         total = sum(p.theme == theme.slug for p in data.projects)
@@ -205,7 +216,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         )
         ProjectMarkers([
             {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
-             "color": theme.couleur, "title": p.titre, **popup(p)}
+             "color": theme.couleur, "title": p.titre, "popupUrl": urls.project_card(p.id)}
             for p in members
         ]).add_to(group)
         group.add_to(fmap)
@@ -214,10 +225,28 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     focus = f"departement:{view.departement}" if view.departement else "region:32"
     minx, miny, maxx, maxy = data.territories.geometry_of(focus).bounds
     bounds = [[miny, minx], [maxy, maxx]]
-    regional = [{"id": p.id, "popup": popup_html(p, data, urls)}
+    regional = [{"id": p.id, "popupUrl": urls.project_card(p.id)}
                 for p in data.projects if p.regionwide]
     MapSetup(data.region_center, regional, bounds, view.projet).add_to(fmap)
+    if compact and view.niveau == "commune":
+        preload_parts(fmap, [p["url"] for p, part in zip(parts, data.polygon_parts("commune"))
+                             if _overlap(part.bbox, bounds)])
     return BuiltMap(fmap, legend, note)
+
+
+# An embed frame at least this large shows the whole region at zoom 7 or more, where the
+# commune layer loads: its files are fetched while Leaflet itself is still loading.
+PRELOAD_MEDIA = "(min-width: 480px) and (min-height: 420px)"
+
+
+def preload_parts(fmap: folium.Map, urls: list[str]) -> None:
+    links = "".join(f'<link rel="preload" as="fetch" crossorigin href="{escape(u)}" '
+                    f'media="{PRELOAD_MEDIA}">' for u in urls)
+    fmap.get_root().header.add_child(folium.Element(links), name="wm_preload")
+
+
+def _overlap(a: list[list[float]], b: list[list[float]]) -> bool:
+    return a[0][0] <= b[1][0] and b[0][0] <= a[1][0] and a[0][1] <= b[1][1] and b[0][1] <= a[1][1]
 
 
 _FOLIUM_METAS = re.compile(r"<meta (?:http-equiv|name=\"viewport\")[^>]*/>", re.S)

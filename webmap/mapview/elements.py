@@ -12,7 +12,8 @@ from folium.template import Template
 
 
 class RemoteGeoJson(Layer):
-    """A GeoJSON layer whose geometry is fetched from a separate, cacheable URL."""
+    """A Leaflet GeoJSON layer (outlines) whose geometry is fetched from a separate,
+    cacheable URL in webmap's binary format."""
 
     _template = Template(
         """
@@ -26,6 +27,25 @@ class RemoteGeoJson(Layer):
     def __init__(self, url: str, name: str, opts: dict, show: bool = True, control: bool = True):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "RemoteGeoJson"
+        self.url = url
+        self.opts = opts
+
+
+class RemotePolygons(Layer):
+    """Polygons fetched in webmap's binary format and drawn on one canvas (static/polygons.js):
+    the choropleths and the computed blank zones."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = WebMap.polygonCanvas({{ this.url|tojson }}, {{ this.opts|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, name: str, opts: dict, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "RemotePolygons"
         self.url = url
         self.opts = opts
 

@@ -56,21 +56,36 @@
     W.center = center;
   };
 
+  /* Popups (project cards) are fetched when first opened: the page does not carry the
+     54 summaries (100 KB) that few visitors read. */
+  var POPUP = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] };
+  var cards = {};
+  /* A card's links are relative to the card's own address (a static copy has no root). */
+  function linksFrom(html, base) {
+    var box = document.createElement("template");
+    box.innerHTML = html;
+    box.content.querySelectorAll("a[href]").forEach(function (a) {
+      a.setAttribute("href", new URL(a.getAttribute("href"), base).href);
+    });
+    return box.innerHTML;
+  }
+  function fillPopup(popup, address) {
+    cards[address] = cards[address] || fetch(address, { credentials: "same-origin" })
+      .then(function (r) {
+        return r.ok ? r.text().then(function (html) { return linksFrom(html, r.url); }) : Promise.reject(r.status);
+      });
+    cards[address].then(function (html) { popup.setContent(html); },
+                        function () { popup.setContent("Fiche indisponible."); });
+  }
+
   W.addProjects = function (group, items) {
     items.forEach(function (it) {
       var marker = L.marker([it.lat, it.lon], {
         icon: W.icon(it.kind, it.color), title: it.title, alt: it.title,
         keyboard: true, riseOnHover: true,
       });
-      marker.bindPopup(it.popup || "Chargement…", { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] });
-      if (!it.popup) {
-        marker.once("popupopen", function () {
-          fetch(it.popupUrl, { credentials: "same-origin" })
-            .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-            .then(function (html) { marker.setPopupContent(html); },
-                  function () { marker.setPopupContent("Fiche indisponible."); });
-        });
-      }
+      marker.bindPopup("Chargement…", POPUP);
+      marker.once("popupopen", function () { fillPopup(marker.getPopup(), it.popupUrl); });
       marker.on("add", function () {
         var el = marker.getElement();
         if (el) {
@@ -85,7 +100,7 @@
   };
 
   W.addRegional = function (items) {
-    items.forEach(function (it) { W.regional[it.id] = it.popup; });
+    items.forEach(function (it) { W.regional[it.id] = it.popupUrl; });
   };
 
   W.colorFor = function (value, opts) {
@@ -96,120 +111,36 @@
     return opts.classes.length ? opts.classes[opts.classes.length - 1].color : opts.noDataColor;
   };
 
-  function getJson(address) {
-    return fetch(address, { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) throw new Error(address + " : " + r.status);
-      return r.json();
-    });
-  }
-
-  function toGeoJson(data) {
-    if (data && data.type === "Topology") {
-      var name = Object.keys(data.objects)[0];
-      return topojson.feature(data, data.objects[name]);
-    }
-    return data;
-  }
-
-  function intersects(bounds, box) {
-    return bounds.intersects(L.latLngBounds(box[0], box[1]));
-  }
-
-  /* A GeoJSON layer whose geometry is a separate, cacheable (TopoJSON) resource, fetched
-     only once the layer is on the map; with `parts`, only the parts in view are fetched
-     (communes department by department), from `minZoom` on. */
+  /* A Leaflet GeoJSON layer (outlines of departments and served areas) whose geometry is a
+     separate, cacheable file (polygons.js decodes it), fetched once the layer is shown. */
   W.remoteGeoJson = function (layer, url, opts) {
-    var details = null;
     var mark = function (state) {
       document.documentElement.setAttribute("data-" + opts.key, state);
       document.documentElement.setAttribute("data-" + opts.key + "-features", String(layer.getLayers().length));
     };
-    if (opts.canvas) layer.options.renderer = L.canvas({ padding: 0.3, pane: opts.pane || "overlayPane" });
     layer.options.filter = function (feature) {
-      if (opts.onlyThemes && opts.onlyThemes.indexOf(feature.properties.theme) < 0) return false;
-      if (details && !(feature.properties.code in details)) return false;
-      return true;
+      return !opts.onlyThemes || opts.onlyThemes.indexOf(feature.properties.theme) >= 0;
     };
     layer.options.style = function (feature) {
       var style = Object.assign({}, opts.style || {});
       if (opts.colorProperty) style.color = feature.properties[opts.colorProperty];
-      if (opts.values) {
-        var code = feature.properties.code;
-        var value = code in opts.values ? opts.values[code] : opts.missing;
-        style.fillColor = W.colorFor(value, opts);
-      }
       return style;
     };
-    // One tooltip for the whole layer, its text built on hover: no object per polygon.
     layer.bindTooltip(function (sub) {
       var p = sub.feature.properties;
       var text = "<strong>" + W.escape(p.nom || p.titre || "") + "</strong>";
-      if (opts.values) {
-        var value = p.code in opts.values ? opts.values[p.code] : opts.missing;
-        text += "<br>" + (value === null || value === undefined
-          ? W.escape(opts.noDataText)
-          : W.formatNumber(value, opts.decimals) + " " + W.escape(opts.unit));
-      }
-      if (details && details[p.code]) {
-        var d = details[p.code];
-        text += "<br>" + W.formatNumber(d[0], 0) + " habitants sans projet local" +
-          "<br>Projet local le plus proche : " +
-          (d[1] === null ? "aucun" : W.formatNumber(d[1], 1) + " km") +
-          "<br>Couverte seulement par " + d[2] + " projet(s) départemental(aux) et " +
-          d[3] + " régional(aux)";
-      }
       if (p.detail) text += "<br>" + W.escape(p.detail);
       return text;
     }, { sticky: true });
-
-    var detailsReady = opts.detailsUrl ? null : Promise.resolve(null);
-    function withDetails() {
-      if (!detailsReady) {
-        detailsReady = getJson(opts.detailsUrl).then(function (d) { details = d; return d; });
-      }
-      return detailsReady;
-    }
-    function addPart(address) {
-      return Promise.all([getJson(address), withDetails()]).then(function (results) {
-        layer.addData(toGeoJson(results[0]));
-      });
-    }
-
-    if (!opts.parts) {
-      layer.once("add", function () {
-        if (opts.pane) W.ensurePane(layer._map, opts.pane, 350);
-        mark("loading");
-        addPart(url).then(function () { mark("loaded"); });
-      });
-      return;
-    }
-    var loaded = {};
-    function loadVisible() {
-      var map = layer._map;
-      if (!map) return;
-      if (map.getZoom() < (opts.minZoom || 0)) { mark("zoom"); return; }
-      var bounds = map.getBounds();
-      var pending = opts.parts.filter(function (part) {
-        return !loaded[part.url] && intersects(bounds, part.bbox);
-      });
-      if (!pending.length) return;
+    layer.once("add", function () {
       mark("loading");
-      pending.forEach(function (part) { loaded[part.url] = true; });
-      Promise.all(pending.map(function (part) { return addPart(part.url); })).then(function () {
+      W.getPolygons(url).then(function (decoded) {
+        layer.addData(W.polygonsToGeoJson(decoded));
         mark("loaded");
+      }, function (error) {
+        mark("error");
+        throw error;
       });
-    }
-    var attached = null;
-    layer.on("add", function () {
-      if (opts.pane) W.ensurePane(layer._map, opts.pane, 350);
-      attached = layer._map;
-      attached.on("moveend", loadVisible);
-      // After the page script has set the initial view (fitBounds), not before.
-      setTimeout(loadVisible, 0);
-    });
-    layer.on("remove", function () {
-      if (attached) attached.off("moveend", loadVisible);
-      attached = null;
     });
   };
 
@@ -222,7 +153,8 @@
       return true;
     }
     if (W.regional[id]) {
-      L.popup({ maxWidth: 360, minWidth: 240 }).setLatLng(W.center).setContent(W.regional[id]).openOn(W.map);
+      var popup = L.popup(POPUP).setLatLng(W.center).setContent("Chargement…").openOn(W.map);
+      fillPopup(popup, W.regional[id]);
       return true;
     }
     return false;

@@ -70,22 +70,24 @@ def download_geojson():
                            "application/geo+json")
 
 
-TOPOJSON = "application/json"
+# The map's geometry, in webmap.polygon_codec's binary format.
+POLYGONS = "application/octet-stream"
 
 
-@bp.get("/donnees/geo/<niveau>.topojson")
+@bp.get("/donnees/geo/<niveau>.bin")
 def level_geometry(niveau: str):
-    if niveau not in LEVELS:
+    data = dataset().polygon_part(niveau, None) if niveau in LEVELS and niveau != "commune" else None
+    if data is None:
         abort(404)
-    return cached_response(dataset().level_topojson(niveau), TOPOJSON, max_age=86400)
+    return cached_response(data, POLYGONS, max_age=86400)
 
 
-@bp.get("/donnees/geo/commune/<departement>.topojson")
+@bp.get("/donnees/geo/commune/<departement>.bin")
 def commune_geometry(departement: str):
-    text = dataset().commune_topojson(departement)
-    if text is None:
+    data = dataset().polygon_part("commune", departement)
+    if data is None:
         abort(404)
-    return cached_response(text, TOPOJSON, max_age=86400)
+    return cached_response(data, POLYGONS, max_age=86400)
 
 
 @bp.get("/donnees/couverture/<theme>.json")
@@ -95,11 +97,11 @@ def uncovered(theme: str):
     return cached_response(dataset().uncovered_json(theme), "application/json")
 
 
-@bp.get("/donnees/zones/<which>.topojson")
+@bp.get("/donnees/zones/<which>.bin")
 def zones(which: str):
     if which not in ZONES:
         abort(404)
-    return cached_response(dataset().zones_topojson(which), TOPOJSON)
+    return cached_response(dataset().zones_polygons(which), POLYGONS)
 
 
 @bp.get("/donnees/fiches/<project_id>.html")
