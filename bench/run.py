@@ -135,7 +135,7 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
             out.append(f"== {name} : charge (wrk, 32 connexions, {load_seconds} s, gunicorn 2 workers × 4 threads) ==")
             out.append(f"{'adresse':42} {'req/s':>9} {'p50':>9} {'p99':>9} {'requêtes':>9} {'erreurs':>8}")
             first_dep = "59" if not national else "75"
-            for path in ("/embed?niveau=commune", f"/donnees/geo/commune/{first_dep}.topojson",
+            for path in ("/embed?niveau=commune", f"/donnees/geo/commune/{first_dep}.bin",
                          "/projets.geojson", "/donnees/couverture/alimentation.json"):
                 r = wrk(app, path, seconds=load_seconds)
                 out.append(f"{path:42} {r.requests_per_s:>9,.0f} {r.p50_ms:>7.1f}ms {r.p99_ms:>7.1f}ms "

@@ -62,7 +62,7 @@ def test_snippet_on_allowed_origin_shows_a_working_map(browser, embedding):
     page.goto(allowed + "/")
     frame = page.frame_locator("iframe")
     frame.locator(".wm-marker[data-projet='hdf-2021-51']").click()
-    popup = frame.locator(".leaflet-popup-content")
+    popup = frame.locator(".leaflet-popup-content .wm-popup")
     popup.wait_for()
     assert "Mets les Watts à Wattrelos" in popup.inner_text()
     assert page.locator("iframe").get_attribute("title").startswith("Carte des projets")
@@ -108,14 +108,17 @@ def test_static_export_served_by_http_server(browser, tmp_path):
         page.wait_for_selector("html[data-choropleth=loaded]")
         assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41
         page.locator(".wm-marker[data-projet='hdf-2021-13']").click()
-        assert "Carvin" in page.locator(".leaflet-popup-content").inner_text()
+        card = page.locator(".leaflet-popup-content .wm-popup")
+        assert "Carvin" in card.inner_text()
+        # The card's link, relative to the card's file, still reaches the list.
+        assert card.get_by_role("link").get_attribute("href") == base + "/projets/#hdf-2021-13"
         page.goto(base + "/embed/")
         page.wait_for_selector("html[data-choropleth=loaded]")
         page.goto(base + "/projets/")
         assert page.locator("tbody tr").count() == 54
         page.locator("a", has_text="Mets les Watts").click()
-        page.locator(".leaflet-popup-content").wait_for()
-        assert "Wattrelos" in page.locator(".leaflet-popup-content").inner_text()
+        page.locator(".leaflet-popup-content .wm-popup").wait_for()
+        assert "Wattrelos" in page.locator(".leaflet-popup-content .wm-popup").inner_text()
         assert watch.foreign_requests == [] and watch.console_errors == []
         context.close()
     finally:

@@ -57,7 +57,7 @@ def test_hiding_a_theme_hides_its_markers(page, live_server):
 def test_clicking_a_marker_opens_its_popup(page, live_server):
     open_map(page, live_server)
     page.locator(".wm-marker[data-projet='hdf-2021-13']").click()
-    popup = page.locator(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content .wm-popup")
     popup.wait_for()
     text = popup.inner_text()
     assert "Agrandissement de la surface du site de stockage de Carvin" in text
@@ -69,7 +69,7 @@ def test_keyboard_opens_a_popup(page, live_server):
     marker = page.locator(".wm-marker[data-projet='hdf-2021-11']")
     marker.focus()
     page.keyboard.press("Enter")
-    popup = page.locator(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content .wm-popup")
     popup.wait_for()
     assert "Bus Accs'Aisne" in popup.inner_text()
     text = popup.inner_text().lower()  # badges are upper-cased by CSS
@@ -79,7 +79,7 @@ def test_keyboard_opens_a_popup(page, live_server):
 def test_regional_project_reachable_from_the_panel(page, live_server):
     open_map(page, live_server)
     page.locator("button[data-projet='hdf-2021-29']").click()
-    popup = page.locator(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content .wm-popup")
     popup.wait_for()
     assert "Fraternibus par le Secours Catholique" in popup.inner_text()
     assert "Projet régional" in popup.inner_text()
@@ -89,7 +89,7 @@ def test_project_link_from_the_list_opens_it_on_the_map(page, live_server):
     page.goto(live_server + "/projets")
     assert page.locator("tbody tr").count() == 54
     page.locator("a[href='/?projet=hdf-2021-51']").click()
-    popup = page.locator(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content .wm-popup")
     popup.wait_for()
     assert "Mets les Watts à Wattrelos" in popup.inner_text()
 
@@ -145,4 +145,54 @@ def test_computed_zones_blanches_layer_and_distance_metric(page, live_server):
     tooltip.wait_for()
     assert "Carvin" in tooltip.inner_text() and "habitants sans projet local" in tooltip.inner_text()
     assert "Projet local le plus proche" in tooltip.inner_text()
+    assert page.watch.console_errors == []
+
+
+def test_browser_decodes_the_polygons_as_python_does(page, live_server):
+    """static/polygons.js and webmap/polygon_codec.py read the same bytes the same way."""
+    import urllib.request
+
+    from webmap.polygon_codec import decode_polygons
+
+    open_map(page, live_server)
+    with urllib.request.urlopen(live_server + "/donnees/geo/commune/62.bin") as response:
+        expected = decode_polygons(response.read())
+    got = page.evaluate("""() => fetch('/donnees/geo/commune/62.bin').then(r => r.arrayBuffer())
+        .then(WebMap.decodePolygons).then(d => ({count: d.count, properties: d.properties,
+            rings: d.rings.map(f => f.length), first: Array.from(d.rings[0][0]),
+            last: Array.from(d.rings[d.count - 1].at(-1))}))""")
+    assert got["count"] == 887 and got["properties"] == expected.properties
+    assert got["rings"] == [len(f) for f in expected.rings]
+    for js, py in ((got["first"], expected.rings[0][0]), (got["last"], expected.rings[-1][-1])):
+        assert js == pytest.approx([c for point in py for c in point], abs=1e-9)
+
+
+def canvas_alpha(page, lat: float, lon: float) -> int:
+    """Opacity of the choropleth canvas at a place (0: nothing drawn there)."""
+    return page.evaluate("""([lat, lon]) => {
+        const canvas = document.querySelector('.leaflet-wm-choropleth-pane canvas.wm-polygons');
+        const at = WebMap.map.latLngToContainerPoint([lat, lon]);
+        const box = canvas.getBoundingClientRect(), mapBox = WebMap.map.getContainer().getBoundingClientRect();
+        const x = (at.x + mapBox.left - box.left) * canvas.width / box.width;
+        const y = (at.y + mapBox.top - box.top) * canvas.height / box.height;
+        return canvas.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data[3];
+    }""", [lat, lon])
+
+
+def test_commune_choropleth_is_drawn_where_communes_are_and_hovering_names_them(page, live_server):
+    open_map(page, live_server, "?niveau=commune")
+    assert canvas_alpha(page, 50.49145, 2.9582) > 0  # Carvin
+    assert canvas_alpha(page, 51.3, 1.75) == 0  # the Channel
+    page.evaluate("() => { WebMap.map.setView([50.49145, 2.9582], 12, {animate: false}); }")
+    page.wait_for_timeout(300)
+    assert canvas_alpha(page, 50.49145, 2.9582) > 0  # redrawn at the new zoom, same place
+    box = page.locator(".wm-map .folium-map").bounding_box()
+    # 60 px (1.4 km) south of the town hall, whose project marker takes the pointer itself.
+    page.mouse.move(box["x"] + box["width"] / 2 + 3, box["y"] + box["height"] / 2 + 63)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 60)
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert "Carvin" in tooltip.inner_text() and "projet(s)" in tooltip.inner_text()
+    page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)  # leaves Carvin
+    assert "Carvin" not in (tooltip.inner_text() if tooltip.count() else "")
     assert page.watch.console_errors == []

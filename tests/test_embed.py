@@ -102,7 +102,8 @@ def test_static_export_uses_relative_paths(tmp_path, files):
     out = tmp_path / "site"
     written = export_site(out, Settings(data_dir=files.root, tiles_url="off"))
     for name in ("index.html", "embed/index.html", "projets/index.html", "couverture/index.html",
-                 "projets.csv", "projets.geojson", "donnees/geo/commune/59.topojson",
+                 "projets.csv", "projets.geojson", "donnees/geo/commune/59.bin",
+                 "donnees/fiches/hdf-2021-13.html", "static/polygons.js",
                  "static/vendor/leaflet-1.9.3/leaflet.js", "static/webmap.js"):
         assert (out / name).is_file(), name
         assert name in written
@@ -111,9 +112,12 @@ def test_static_export_uses_relative_paths(tmp_path, files):
         assert not re.search(r'(src|href)="/(?!/)', html), page
         assert "__webmap_root__" not in html and "http://" not in html and "https://" not in html
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '"./donnees/geo/departement.topojson"' in index and 'src="./static/webmap.js"' in index
+    assert '"./donnees/geo/departement.bin"' in index and 'src="./static/webmap.js"' in index
     embed = (out / "embed" / "index.html").read_text(encoding="utf-8")
-    assert '"../donnees/geo/departement.topojson"' in embed
+    assert '"../donnees/geo/departement.bin"' in embed
+    # A card is inserted into pages at different depths: its links are relative to itself.
+    card = (out / "donnees" / "fiches" / "hdf-2021-13.html").read_text(encoding="utf-8")
+    assert 'href="../../projets/#hdf-2021-13"' in card
     assert not list(Path(tmp_path).glob(".site.*"))  # no staging folder left behind
 
 

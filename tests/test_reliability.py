@@ -106,7 +106,7 @@ def test_bad_new_file_keeps_serving_the_current_data(data_copy):
 
 def test_bounded_load_has_zero_errors(live_server):
     paths = ["/", "/embed?niveau=commune", "/projets", "/couverture", "/projets.csv",
-             "/projets.geojson", "/donnees/geo/commune/59.topojson", "/donnees/couverture/droits.json",
+             "/projets.geojson", "/donnees/geo/commune/59.bin", "/donnees/couverture/droits.json",
              "/?niveau=epci&indicateur=distance&theme=droits"]
     urls = [live_server + paths[i % len(paths)] for i in range(360)]
     started = time.monotonic()

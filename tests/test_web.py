@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from webmap.polygon_codec import decode_polygons
 from webmap.web import create_app
 from webmap.web.config import Settings
 
@@ -105,26 +106,27 @@ def test_geojson_download(client):
     assert first["emplacement_approximatif"] is True
 
 
-def _topology_properties(data: dict) -> list[dict]:
-    assert data["type"] == "Topology"
-    return [g["properties"] for g in data["objects"]["data"]["geometries"]]
+def _properties(client, path: str) -> dict[str, list]:
+    response = client.get(path)
+    assert response.status_code == 200 and response.mimetype == "application/octet-stream"
+    return decode_polygons(response.data).properties
 
 
 def test_geometry_endpoints_cacheable_and_gzipped(client):
-    response = client.get("/donnees/geo/commune/59.topojson", headers={"Accept-Encoding": "gzip"})
+    response = client.get("/donnees/geo/commune/59.bin", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
     assert "max-age" in response.headers["Cache-Control"]
-    again = client.get("/donnees/geo/commune/59.topojson", headers={"If-None-Match": response.headers["ETag"].strip('"')})
+    again = client.get("/donnees/geo/commune/59.bin", headers={"If-None-Match": response.headers["ETag"].strip('"')})
     assert again.status_code == 304
-    communes = sum(len(_topology_properties(json.loads(client.get(f"/donnees/geo/commune/{d}.topojson").data)))
-                   for d in ("02", "59", "60", "62", "80"))
-    assert communes == 3782
-    deps = _topology_properties(json.loads(client.get("/donnees/geo/departement.topojson").data))
-    assert {p["code"] for p in deps} == {"02", "59", "60", "62", "80"}
-    zones = _topology_properties(json.loads(client.get("/donnees/zones/aller-vers.topojson").data))
-    assert len(zones) == 14
-    assert client.get("/donnees/geo/canton.topojson").status_code == 404
-    assert client.get("/donnees/geo/commune/13.topojson").status_code == 404
+    communes = [code for d in ("02", "59", "60", "62", "80")
+                for code in _properties(client, f"/donnees/geo/commune/{d}.bin")["code"]]
+    assert len(communes) == len(set(communes)) == 3782
+    assert set(_properties(client, "/donnees/geo/departement.bin")["code"]) == {"02", "59", "60", "62", "80"}
+    assert len(_properties(client, "/donnees/geo/epci.bin")["nom"]) > 90
+    assert len(_properties(client, "/donnees/zones/aller-vers.bin")["titre"]) == 14
+    assert client.get("/donnees/geo/canton.bin").status_code == 404
+    assert client.get("/donnees/geo/commune.bin").status_code == 404  # communes come per department
+    assert client.get("/donnees/geo/commune/13.bin").status_code == 404
 
 
 def test_popup_content_is_escaped(files, tmp_path):

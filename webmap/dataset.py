@@ -9,7 +9,7 @@ from functools import cached_property
 import geopandas as gpd
 import shapely
 
-from webmap.projects.store import Project, load_projects
+from webmap.projects.store import Project, ThemeSelection, load_projects
 from webmap.reference.files import REGION_CODE, ReferenceFiles
 from webmap.reference.territories import Territories
 from webmap.webgeo import polygons_binary, simplify_for_screen
@@ -124,12 +124,19 @@ class Dataset:
         """Codes of a level in the order of its map polygons (parts one after the other)."""
         return [code for part in self.polygon_parts(level) for code in part.codes]
 
-    def coverage(self, theme: str | None):
+    def coverage(self, theme: ThemeSelection):
         """Commune coverage table of a theme (see webmap.coverage)."""
         from webmap.coverage import commune_coverage
 
         return self.memo(("coverage", theme),
                          lambda: commune_coverage(self.projects, self.territories, theme))
+
+    def metrics(self, level: str, theme: ThemeSelection):
+        """Metrics of a level (see webmap.metrics), shared by every view that shows them."""
+        from webmap.metrics import compute_metrics
+
+        return self.memo(("metrics", level, theme), lambda: compute_metrics(
+            self.projects, self.territories, level, theme, coverage=self.coverage(theme)))
 
     def uncovered_json(self, theme: str) -> str:
         return self.memo(("uncovered", theme), lambda: self._uncovered_json(theme))

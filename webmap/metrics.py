@@ -67,7 +67,10 @@ class MetricResult:
 
 
 def compute_metrics(projects: list[Project], territories: Territories, level: str,
-                    theme: ThemeSelection = None) -> MetricResult:
+                    theme: ThemeSelection = None,
+                    coverage: pd.DataFrame | None = None) -> MetricResult:
+    """Metrics of every territory of a level; `coverage` is the commune coverage table of the
+    same projects and theme when the caller already has it (it is the costly part)."""
     selected = select_themes(projects, theme)
     local = [p for p in selected if not p.regionwide]
     served = served_communes(local, territories)
@@ -84,6 +87,8 @@ def compute_metrics(projects: list[Project], territories: Territories, level: st
         table["financement"] = funded.groupby("territory")["montant"].sum().reindex(table.index)
     else:
         table["financement"] = np.nan
-    coverage = summarize(commune_coverage(projects, territories, theme), level, territories)
-    table["distance"] = coverage.set_index("code")["distance_moyenne_km"].reindex(table.index)
+    if coverage is None:
+        coverage = commune_coverage(projects, territories, theme)
+    distances = summarize(coverage, level, territories).set_index("code")["distance_moyenne_km"]
+    table["distance"] = distances.reindex(table.index)
     return MetricResult(table, sum(p.regionwide for p in selected), len(amounts))

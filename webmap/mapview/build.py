@@ -21,7 +21,7 @@ from webmap.mapview.elements import (
     RemotePolygons,
 )
 from webmap.mapview.view import MapView
-from webmap.metrics import LEVEL_LABELS, METRIC_LABELS, compute_metrics
+from webmap.metrics import LEVEL_LABELS, METRIC_LABELS
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
 
@@ -128,7 +128,7 @@ def values_in_map_order(data: Dataset, level: str, values) -> list[float | int |
 
 
 def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
-    result = compute_metrics(data.projects, data.territories, view.niveau, view.theme_filter)
+    result = data.metrics(view.niveau, view.theme_filter)
     unit, decimals = METRIC_UNITS[view.indicateur]
     title = f"{METRIC_LABELS[view.indicateur]} par {LEVEL_LABELS[view.niveau]}"
     values = result.table[view.indicateur]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from webmap.metrics import LEVELS
 from webmap.web import create_app
 
 
@@ -18,9 +19,20 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         app = create_app()
-        # Compute the shared geometry once, before the workers fork (preload_app).
+        # Compute the shared geometry and the first pages once, before the workers fork
+        # (preload_app): no visitor waits for them, in any worker.
         app.extensions["webmap.holder"].dataset.warm_up()
+        warm_pages(app)
         return app
+
+
+def warm_pages(app) -> None:
+    """Render the map pages a visitor reaches first: the default metric at every level, on
+    the full page and in the embed (about 0.2 s each; other views are rendered on demand)."""
+    client = app.test_client()
+    for level in LEVELS:
+        for page in ("/", "/embed"):
+            client.get(f"{page}?niveau={level}")
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
