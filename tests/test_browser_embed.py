@@ -123,3 +123,30 @@ def test_static_export_served_by_http_server(browser, tmp_path):
         context.close()
     finally:
         server.terminate()
+
+
+def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, live_server):
+    """The preload's media query and Leaflet agree: a frame of exactly that size shows the
+    region at the commune layer's zoom and uses the preloaded files (no second download);
+    a narrower frame stays below that zoom and downloads no commune file."""
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(live_server + "/embed?niveau=commune") as response:
+        html = response.read().decode()
+    media = re.search(r'rel="preload" as="fetch"[^>]*media="\(min-width: (\d+)px\) and \(min-height: (\d+)px\)"', html)
+    width, height = int(media.group(1)), int(media.group(2))
+    for size, draws in (((width, height), True), ((width - 40, height), False)):
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        page = context.new_page()
+        fetched = []
+        page.on("request", lambda r: "/donnees/geo/commune/" in r.url and fetched.append(r.url))
+        page.goto(live_server + "/embed?niveau=commune")
+        page.wait_for_selector("html[data-choropleth=loaded]" if draws else "html[data-choropleth=zoom]")
+        page.wait_for_timeout(300)
+        assert (page.evaluate("WebMap.map.getZoom()") >= 7) == draws
+        if draws:
+            assert len(fetched) == len(set(fetched)) == 5  # preloaded once, used by the layer
+        else:
+            assert fetched == []
+        context.close()

@@ -230,18 +230,35 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     MapSetup(data.region_center, regional, bounds, view.projet).add_to(fmap)
     if compact and view.niveau == "commune":
         preload_parts(fmap, [p["url"] for p, part in zip(parts, data.polygon_parts("commune"))
-                             if _overlap(part.bbox, bounds)])
+                             if _overlap(part.bbox, bounds)], bounds)
     return BuiltMap(fmap, legend, note)
 
 
-# An embed frame at least this large shows the whole region at zoom 7 or more, where the
-# commune layer loads: its files are fetched while Leaflet itself is still loading.
-PRELOAD_MEDIA = "(min-width: 480px) and (min-height: 420px)"
+FIT_PADDING_PX = 12  # WebMap.fitBounds
 
 
-def preload_parts(fmap: folium.Map, urls: list[str]) -> None:
+def viewport_showing(bounds: list[list[float]], zoom: int) -> tuple[int, int]:
+    """The smallest map (width, height in px) in which fitBounds(bounds) reaches `zoom`
+    (Web Mercator, 256-px tiles)."""
+    (south, west), (north, east) = bounds
+    scale = 256 * 2 ** zoom
+
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
+
+    width = (east - west) / 360 * scale
+    height = (mercator_y(north) - mercator_y(south)) * scale
+    return math.ceil(width) + 2 * FIT_PADDING_PX + 1, math.ceil(height) + 2 * FIT_PADDING_PX + 1
+
+
+def preload_parts(fmap: folium.Map, urls: list[str], bounds: list[list[float]]) -> None:
+    """Commune files the embed will load at once, fetched while Leaflet itself loads: only
+    in a frame large enough to show the focus at the commune layer's zoom (the embed's map
+    fills its frame), so smaller frames download nothing they will not draw."""
+    width, height = viewport_showing(bounds, COMMUNE_MIN_ZOOM)
+    media = f"(min-width: {width}px) and (min-height: {height}px)"
     links = "".join(f'<link rel="preload" as="fetch" crossorigin href="{escape(u)}" '
-                    f'media="{PRELOAD_MEDIA}">' for u in urls)
+                    f'media="{media}">' for u in urls)
     fmap.get_root().header.add_child(folium.Element(links), name="wm_preload")
 
 

@@ -27,12 +27,15 @@ class _Gunicorn(BaseApplication):
 
 
 def warm_pages(app) -> None:
-    """Render the map pages a visitor reaches first: the default metric at every level, on
-    the full page and in the embed (about 0.2 s each; other views are rendered on demand)."""
+    """Render what a visitor reaches first: the map pages of the default metric at every
+    level, full page and embed (about 0.2 s each; other views are rendered on demand), and
+    the downloads (seconds at national scale, which timed out the first requests under load)."""
     client = app.test_client()
     for level in LEVELS:
         for page in ("/", "/embed"):
             client.get(f"{page}?niveau={level}")
+    for download in ("/projets.geojson", "/projets.csv"):
+        client.get(download)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
