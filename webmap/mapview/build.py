@@ -16,6 +16,7 @@ from webmap.classify import NO_DATA_COLOR, Legend, classify, format_value
 from webmap.dataset import Dataset
 from webmap.mapview.elements import (
     MapSetup,
+    ProjectOpener,
     ProjectMarkers,
     RemoteGeoJson,
     RemotePolygons,
@@ -158,6 +159,11 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     fmap.default_js = [("leaflet", urls.leaflet_js), ("webmap", urls.webmap_js),
                        ("polygons", urls.polygons_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
+    # The view is set before any layer is added: layers fetch only what is in view, at once.
+    focus = f"departement:{view.departement}" if view.departement else "region:32"
+    minx, miny, maxx, maxy = data.territories.geometry_of(focus).bounds
+    bounds = [[miny, minx], [maxy, maxx]]
+    MapSetup(data.region_center, bounds).add_to(fmap)
     if tiles.url:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Plan IGN",
                          control=False, max_zoom=18).add_to(fmap)
@@ -222,12 +228,9 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         group.add_to(fmap)
 
     folium.LayerControl(collapsed=compact, position="topright" if compact else "bottomleft").add_to(fmap)
-    focus = f"departement:{view.departement}" if view.departement else "region:32"
-    minx, miny, maxx, maxy = data.territories.geometry_of(focus).bounds
-    bounds = [[miny, minx], [maxy, maxx]]
     regional = [{"id": p.id, "popupUrl": urls.project_card(p.id)}
                 for p in data.projects if p.regionwide]
-    MapSetup(data.region_center, regional, bounds, view.projet).add_to(fmap)
+    ProjectOpener(regional, view.projet).add_to(fmap)
     if compact and view.niveau == "commune":
         preload_parts(fmap, [p["url"] for p, part in zip(parts, data.polygon_parts("commune"))
                              if _overlap(part.bbox, bounds)], bounds)

@@ -68,23 +68,38 @@ class ProjectMarkers(MacroElement):
 
 
 class MapSetup(MacroElement):
-    """Registers the map, the region-wide projects and the initial view (added last)."""
+    """Registers the map and sets its initial view (added first, before any layer)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         WebMap.setMap({{ this._parent.get_name() }}, {{ this.center|tojson }});
+        WebMap.fitBounds({{ this.bounds|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, center, bounds):
+        super().__init__()
+        self._name = "MapSetup"
+        self.center = list(center)
+        self.bounds = bounds
+
+
+class ProjectOpener(MacroElement):
+    """Registers the region-wide projects and opens the requested one (added last)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
         WebMap.addRegional({{ this.regional|tojson }});
-        {% if this.bounds %}WebMap.fitBounds({{ this.bounds|tojson }});{% endif %}
         {% if this.open_project %}WebMap.openProject({{ this.open_project|tojson }});{% else %}WebMap.openFromUrl();{% endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, center, regional: list[dict], bounds=None, open_project: str | None = None):
+    def __init__(self, regional: list[dict], open_project: str | None = None):
         super().__init__()
-        self._name = "MapSetup"
-        self.center = list(center)
+        self._name = "ProjectOpener"
         self.regional = regional
-        self.bounds = bounds
         self.open_project = open_project

@@ -178,8 +178,7 @@
         map.on("mouseout", onLeave);
       }
       map.on("moveend", this._loadVisible, this);
-      var self = this;
-      setTimeout(function () { self._loadVisible(); }, 0);  // after the page's fitBounds
+      this._loadVisible();  // the page sets its view before adding layers
     },
 
     onRemove: function (map) {

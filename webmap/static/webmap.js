@@ -167,7 +167,7 @@
   };
 
   W.fitBounds = function (bounds) {
-    W.map.fitBounds(bounds, { padding: [12, 12] });
+    W.map.fitBounds(bounds, { padding: [12, 12], animate: false });
   };
 
   document.addEventListener("click", function (event) {
