@@ -158,9 +158,13 @@ def test_browser_decodes_the_polygons_as_python_does(page, live_server):
     with urllib.request.urlopen(live_server + "/donnees/geo/commune/62.bin") as response:
         expected = decode_polygons(response.read())
     got = page.evaluate("""() => fetch('/donnees/geo/commune/62.bin').then(r => r.arrayBuffer())
-        .then(WebMap.decodePolygons).then(d => ({count: d.count, properties: d.properties,
-            rings: d.rings.map(f => f.length), first: Array.from(d.rings[0][0]),
-            last: Array.from(d.rings[d.count - 1].at(-1))}))""")
+        .then(WebMap.decodePolygons).then(d => {
+            const ring = r => Array.from(d.coords.subarray(2 * d.ringStart[r], 2 * d.ringStart[r + 1]));
+            const rings = [];
+            for (let i = 0; i < d.count; i++) rings.push(d.featureRing[i + 1] - d.featureRing[i]);
+            return {count: d.count, properties: d.properties, rings, first: ring(0),
+                    last: ring(d.featureRing[d.count] - 1)};
+        })""")
     assert got["count"] == 887 and got["properties"] == expected.properties
     assert got["rings"] == [len(f) for f in expected.rings]
     for js, py in ((got["first"], expected.rings[0][0]), (got["last"], expected.rings[-1][-1])):
@@ -195,4 +199,22 @@ def test_commune_choropleth_is_drawn_where_communes_are_and_hovering_names_them(
     assert "Carvin" in tooltip.inner_text() and "projet(s)" in tooltip.inner_text()
     page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)  # leaves Carvin
     assert "Carvin" not in (tooltip.inner_text() if tooltip.count() else "")
+    assert page.watch.console_errors == []
+
+
+def test_served_area_outline_names_its_project_on_hover(page, live_server):
+    """An outline (not filled) answers the pointer on its stroke."""
+    open_map(page, live_server, "?niveau=commune")
+    page.wait_for_selector("html[data-aller-vers=loaded]")
+    corner, title = page.evaluate("""() => fetch('/donnees/zones/aller-vers.bin').then(r => r.arrayBuffer())
+        .then(WebMap.decodePolygons).then(d => [[d.coords[1], d.coords[0]], d.properties.titre[0]])""")
+    page.evaluate(f"() => {{ WebMap.map.setView({corner}, 11, {{animate: false}}); }}")
+    page.wait_for_timeout(300)
+    box = page.locator(".wm-map .folium-map").bounding_box()
+    at = page.evaluate(f"() => WebMap.map.latLngToContainerPoint({corner})")
+    page.mouse.move(box["x"] + at["x"] + 2, box["y"] + at["y"] + 2)
+    page.mouse.move(box["x"] + at["x"] + 1, box["y"] + at["y"])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert title in tooltip.inner_text()
     assert page.watch.console_errors == []

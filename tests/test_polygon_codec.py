@@ -90,3 +90,10 @@ def test_codes_are_packed_as_steps_after_a_prefix():
 @given(st.lists(st.text(alphabet="0123456789AB", min_size=1, max_size=6), max_size=30))
 def test_any_column_survives_packing(values):
     assert unpack_column(pack_column(values)) == values
+
+
+def test_rings_are_oriented_exteriors_counter_clockwise_holes_clockwise():
+    clockwise = shapely.Polygon(list(SQUARE_WITH_HOLE.exterior.coords)[::-1],
+                                [list(SQUARE_WITH_HOLE.interiors[0].coords)])
+    exterior, hole = decode_polygons(encode_polygons([clockwise], {}, STEP)).rings[0]
+    assert shapely.LinearRing(exterior).is_ccw and not shapely.LinearRing(hole).is_ccw

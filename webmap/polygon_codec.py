@@ -17,9 +17,11 @@ Layout (all integers are unsigned LEB128 varints; signed ones are zigzag-encoded
         whole stream (the first from the origin)
 
 A feature is the set of its rings under the even-odd rule (holes and islands alike), so
-the browser fills it with `evenodd` and hit-tests it with one ray cast. Rings are not
-closed (the last point is not repeated); points are snapped to the grid and consecutive
-duplicates dropped; a ring left with fewer than three points is dropped.
+the browser hit-tests it with one ray cast. Rings are also oriented (exteriors
+counter-clockwise, holes clockwise): for valid polygons the non-zero rule gives the same
+fill, and the browser fills a whole class of features with one call under it. Rings are
+not closed (the last point is not repeated); points are snapped to the grid and
+consecutive duplicates dropped; a ring left with fewer than three points is dropped.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def _unzigzag(value: int) -> int:
 def _rings(geometry: shapely.Geometry) -> list[np.ndarray]:
     if geometry is None or geometry.is_empty:
         return []
+    geometry = shapely.orient_polygons(geometry)
     polygons = getattr(geometry, "geoms", [geometry])
     rings = []
     for polygon in polygons:

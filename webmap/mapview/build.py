@@ -16,9 +16,8 @@ from webmap.classify import NO_DATA_COLOR, Legend, classify, format_value
 from webmap.dataset import Dataset
 from webmap.mapview.elements import (
     MapSetup,
-    ProjectOpener,
     ProjectMarkers,
-    RemoteGeoJson,
+    ProjectOpener,
     RemotePolygons,
 )
 from webmap.mapview.view import MapView
@@ -184,16 +183,16 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
                         "fillOpacity": 0.65}},
     ).add_to(fmap)
     if view.niveau != "departement":
-        RemoteGeoJson(urls.level_polygons("departement"), name="Limites des départements",
-                      opts={"key": "departements", "style": {"color": "#161616", "weight": 2,
-                                                             "fill": False}},
-                      control=False).add_to(fmap)
-    RemoteGeoJson(
+        RemotePolygons(urls.level_polygons("departement"), name="Limites des départements",
+                       opts={"key": "departements", "interactive": False,
+                             "style": {"color": "#161616", "weight": 2, "fill": False}},
+                       control=False).add_to(fmap)
+    RemotePolygons(
         urls.zone_polygons("aller-vers"), name="Zones desservies par les unités « aller vers »",
         opts={"key": "aller-vers", "colorProperty": "couleur", "onlyThemes": view.theme_filter,
               "style": {"weight": 2.5, "dashArray": "6 4", "fill": False}},
     ).add_to(fmap)
-    RemoteGeoJson(
+    RemotePolygons(
         urls.zone_polygons("zones-blanches"), name="Zones blanches citées dans le dossier de presse",
         opts={"key": "zones-blanches", "style": {"color": "#161616", "weight": 2,
                                                  "dashArray": "2 4", "fillColor": "#161616",

@@ -11,29 +11,9 @@ from folium.map import Layer
 from folium.template import Template
 
 
-class RemoteGeoJson(Layer):
-    """A Leaflet GeoJSON layer (outlines) whose geometry is fetched from a separate,
-    cacheable URL in webmap's binary format."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON(null, {});
-        WebMap.remoteGeoJson({{ this.get_name() }}, {{ this.url|tojson }}, {{ this.opts|tojson }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, url: str, name: str, opts: dict, show: bool = True, control: bool = True):
-        super().__init__(name=name, overlay=True, control=control, show=show)
-        self._name = "RemoteGeoJson"
-        self.url = url
-        self.opts = opts
-
-
 class RemotePolygons(Layer):
     """Polygons fetched in webmap's binary format and drawn on one canvas (static/polygons.js):
-    the choropleths and the computed blank zones."""
+    choropleths, outlines and zones."""
 
     _template = Template(
         """
@@ -43,8 +23,8 @@ class RemotePolygons(Layer):
         """
     )
 
-    def __init__(self, url: str, name: str, opts: dict, show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
+    def __init__(self, url: str, name: str, opts: dict, show: bool = True, control: bool = True):
+        super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "RemotePolygons"
         self.url = url
         self.opts = opts

@@ -15,14 +15,17 @@
     return out;
   }
 
-  /* {count, properties: {name: [value per feature]}, rings: [per feature: [Float64Array
-     lon, lat, lon, lat…]]} */
+  /* Flat arrays, no object per ring: {count, properties: {name: [value per feature]},
+     coords: Float64Array lon, lat, lon, lat…, ringStart: Int32Array (ring r holds the
+     points ringStart[r] to ringStart[r + 1] - 1), featureRing: Int32Array (feature i
+     holds the rings featureRing[i] to featureRing[i + 1] - 1)}. */
   W.decodePolygons = function (buffer) {
     var bytes = new Uint8Array(buffer), pos = 4;
     if (bytes.length < 4 || String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]) !== "WMP1") {
       throw new Error("géométrie : format WMP1 attendu");
     }
     function varint() {
+      if (pos >= bytes.length) throw new Error("géométrie tronquée");
       var byte = bytes[pos++];
       if (byte < 0x80) return byte;
       var value = byte & 0x7f, factor = 128;
@@ -34,54 +37,39 @@
       } while (byte >= 0x80);
       return value;
     }
-    function signed(v) { return v % 2 ? -(v + 1) / 2 : v / 2; }
     var length = varint();
     var header = JSON.parse(new TextDecoder().decode(bytes.subarray(pos, pos + length)));
     pos += length;
-    var step = header.step, x = header.origin[0], y = header.origin[1];
-    var rings = new Array(header.count);
-    for (var i = 0; i < header.count; i++) {
-      var count = varint(), feature = new Array(count);
-      for (var r = 0; r < count; r++) {
-        var n = varint(), ring = new Float64Array(2 * n);
-        for (var k = 0; k < n; k++) {
-          x += signed(varint());
-          y += signed(varint());
-          ring[2 * k] = x * step;
-          ring[2 * k + 1] = y * step;
+    var step = header.step, x = header.origin[0], y = header.origin[1], count = header.count;
+    // Every point takes at least two bytes and every ring at least seven: upper bounds.
+    var coords = new Float64Array(bytes.length - pos + 2);
+    var ringStart = new Int32Array(Math.floor((bytes.length - pos) / 7) + 2);
+    var featureRing = new Int32Array(count + 1);
+    var points = 0, rings = 0, v;
+    for (var i = 0; i < count; i++) {
+      featureRing[i] = rings;
+      for (var r = varint(); r > 0; r--) {
+        ringStart[rings++] = points;
+        for (var k = varint(); k > 0; k--) {
+          v = varint();
+          x += v % 2 ? -(v + 1) / 2 : v / 2;
+          v = varint();
+          y += v % 2 ? -(v + 1) / 2 : v / 2;
+          coords[2 * points] = x * step;
+          coords[2 * points + 1] = y * step;
+          points++;
         }
-        feature[r] = ring;
       }
-      rings[i] = feature;
     }
+    featureRing[count] = rings;
+    ringStart[rings] = points;
     if (pos !== bytes.length) throw new Error("géométrie : octets en trop");
     var properties = {};
     Object.keys(header.properties).forEach(function (name) {
       properties[name] = unpackColumn(header.properties[name]);
     });
-    return { count: header.count, properties: properties, rings: rings };
-  };
-
-  /* GeoJSON for Leaflet's own layers (outlines): one Polygon per feature holding all its
-     rings, which Leaflet fills with the even-odd rule, as the format means. */
-  W.polygonsToGeoJson = function (decoded) {
-    var features = [];
-    for (var i = 0; i < decoded.count; i++) {
-      if (!decoded.rings[i].length) continue;
-      var properties = {};
-      Object.keys(decoded.properties).forEach(function (name) {
-        properties[name] = decoded.properties[name][i];
-      });
-      features.push({
-        type: "Feature", properties: properties,
-        geometry: { type: "Polygon", coordinates: decoded.rings[i].map(function (ring) {
-          var out = [];
-          for (var k = 0; k < ring.length; k += 2) out.push([ring[k], ring[k + 1]]);
-          return out;
-        }) },
-      });
-    }
-    return { type: "FeatureCollection", features: features };
+    return { count: count, properties: properties, coords: coords.subarray(0, 2 * points),
+             ringStart: ringStart.subarray(0, rings + 1), featureRing: featureRing };
   };
 
   W.getPolygons = function (address) {
@@ -99,16 +87,45 @@
     return 256 * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI));
   }
 
-  function insideRings(rings, x, y) {
-    var inside = false;
-    rings.forEach(function (ring) {
-      for (var i = 0, j = ring.length - 2; i < ring.length; j = i, i += 2) {
-        var yi = ring[i + 1], yj = ring[j + 1];
-        if ((yi > y) !== (yj > y) &&
-            x < (ring[j] - ring[i]) * (y - yi) / (yj - yi) + ring[i]) inside = !inside;
+  /* Even-odd ray cast over a feature's rings (projected coordinates of its part). */
+  function inside(part, feature, x, y) {
+    var xy = part.xy, starts = part.ringStart, result = false;
+    for (var r = feature.firstRing; r < feature.endRing; r++) {
+      var start = 2 * starts[r], end = 2 * starts[r + 1];
+      for (var i = start, j = end - 2; i < end; j = i, i += 2) {
+        var yi = xy[i + 1], yj = xy[j + 1];
+        if ((yi > y) !== (yj > y) && x < (xy[j] - xy[i]) * (y - yi) / (yj - yi) + xy[i]) result = !result;
       }
-    });
-    return inside;
+    }
+    return result;
+  }
+
+  /* Whether a point is within `tolerance` of a feature's outline. */
+  function nearOutline(part, feature, x, y, tolerance) {
+    var xy = part.xy, starts = part.ringStart, limit = tolerance * tolerance;
+    for (var r = feature.firstRing; r < feature.endRing; r++) {
+      var start = 2 * starts[r], end = 2 * starts[r + 1];
+      for (var i = start, j = end - 2; i < end; j = i, i += 2) {
+        var dx = xy[i] - xy[j], dy = xy[i + 1] - xy[j + 1], length = dx * dx + dy * dy;
+        var t = length ? ((x - xy[j]) * dx + (y - xy[j + 1]) * dy) / length : 0;
+        t = Math.max(0, Math.min(1, t));
+        var ex = xy[j] + t * dx - x, ey = xy[j + 1] + t * dy - y;
+        if (ex * ex + ey * ey <= limit) return true;
+      }
+    }
+    return false;
+  }
+
+  /* Rings of features as one path, relative to the part's corner (float32 inside Path2D
+     stays precise when zoomed in). */
+  function tracePath(path, part, feature) {
+    var xy = part.xy, starts = part.ringStart, bx = part.base[0], by = part.base[1];
+    for (var r = feature.firstRing; r < feature.endRing; r++) {
+      var start = 2 * starts[r], end = 2 * starts[r + 1];
+      path.moveTo(xy[start] - bx, xy[start + 1] - by);
+      for (var k = start + 2; k < end; k += 2) path.lineTo(xy[k] - bx, xy[k + 1] - by);
+      path.closePath();
+    }
   }
 
   /* Every polygon layer on a map; the last added is on top for hovering. One tooltip. */
@@ -148,8 +165,10 @@
   /* A layer of polygons drawn on its own canvas, from one file (`url`) or from parts
      fetched only when in view (`parts`: [{url, bbox, offset}], from `minZoom` on).
      Choropleth: `values` holds one value per feature of the level, in file order (parts
-     one after the other); otherwise (`detailsUrl`) only the features listed there are
-     drawn, in `style.fillColor`. */
+     one after the other); with `detailsUrl` only the features listed there are drawn;
+     otherwise every feature (`onlyThemes`: those of these themes), filled with
+     `style.fillColor` unless `style.fill` is false (outlines, hovered on their stroke),
+     stroked with `style.color` or the feature's `colorProperty`. */
   W.PolygonCanvas = L.Canvas.extend({
     initialize: function (url, opts) {
       L.Canvas.prototype.initialize.call(this, { padding: 0.1, pane: opts.pane || "overlayPane" });
@@ -171,7 +190,7 @@
     onAdd: function (map) {
       if (this._opts.pane) W.ensurePane(map, this._opts.pane, 350);
       L.Canvas.prototype.onAdd.call(this, map);
-      hovering.push(this);
+      if (this._opts.interactive !== false) hovering.push(this);
       if (!map._wmHover) {
         map._wmHover = true;
         map.on("mousemove click", onPointer);
@@ -183,7 +202,7 @@
 
     onRemove: function (map) {
       map.off("moveend", this._loadVisible, this);
-      hovering.splice(hovering.indexOf(this), 1);
+      if (hovering.indexOf(this) >= 0) hovering.splice(hovering.indexOf(this), 1);
       if (hovered && hovered.layer === this) onLeave();
       L.Canvas.prototype.onRemove.call(this, map);
     },
@@ -229,47 +248,54 @@
       });
     },
 
-    _fillOf: function (index, code) {
-      var opts = this._opts;
-      if (this._details) return code in this._details ? opts.style.fillColor : null;
-      return W.colorFor(opts.values[index], opts);
+    /* The feature's fill ("" for none) or null when it is not drawn. */
+    _fillOf: function (index, properties, i) {
+      var opts = this._opts, style = opts.style;
+      if (this._details) return properties.code[i] in this._details ? style.fillColor : null;
+      if (opts.onlyThemes && opts.onlyThemes.indexOf(properties.theme[i]) < 0) return null;
+      if (opts.values) return W.colorFor(opts.values[index], opts);
+      return style.fill === false ? "" : style.fillColor;
     },
 
-    /* Features in zoom-0 pixels (for hit tests) and one Path2D per fill colour, relative
-       to the part's corner so that float32 path coordinates stay precise when zoomed in. */
+    /* Coordinates in zoom-0 pixels (for hit tests) and one Path2D per fill colour. Rings
+       are oriented (exteriors one way, holes the other, see polygon_codec), so the
+       non-zero rule fills them right, and faster than even-odd. */
     _addPart: function (decoded, offset) {
-      var features = [], groups = {}, base = null;
-      for (var i = 0; i < decoded.count; i++) {
-        var code = decoded.properties.code[i], fill = this._fillOf(offset + i, code);
-        if (fill === null || !decoded.rings[i].length) continue;
-        var box = [Infinity, Infinity, -Infinity, -Infinity];
-        var rings = decoded.rings[i].map(function (lonlat) {
-          var ring = new Float64Array(lonlat.length);
-          for (var k = 0; k < lonlat.length; k += 2) {
-            var x = projectX(lonlat[k]), y = projectY(lonlat[k + 1]);
-            ring[k] = x; ring[k + 1] = y;
-            if (x < box[0]) box[0] = x;
-            if (y < box[1]) box[1] = y;
-            if (x > box[2]) box[2] = x;
-            if (y > box[3]) box[3] = y;
-          }
-          return ring;
-        });
-        base = base || [box[0], box[1]];
-        features.push({ index: offset + i, code: code, nom: decoded.properties.nom[i],
-                        rings: rings, box: box, path: null });
-        groups[fill] = groups[fill] || [];
-        groups[fill].push(features[features.length - 1]);
+      var c = decoded.coords, xy = new Float64Array(c.length);
+      for (var k = 0; k < c.length; k += 2) {
+        xy[k] = projectX(c[k]);
+        xy[k + 1] = projectY(c[k + 1]);
       }
-      if (!features.length) return;
-      var part = { base: base, features: features, groups: [] };
-      Object.keys(groups).forEach(function (fill) {
-        var path = new Path2D();
-        groups[fill].forEach(function (f) { addRings(path, f.rings, base); });
-        part.groups.push({ fill: fill, path: path });
+      var part = { base: [xy[0], xy[1]], xy: xy, ringStart: decoded.ringStart, features: [], groups: [] };
+      var groups = {}, properties = decoded.properties, colors = properties[this._opts.colorProperty];
+      part.properties = properties;
+      for (var i = 0; i < decoded.count; i++) {
+        var firstRing = decoded.featureRing[i], endRing = decoded.featureRing[i + 1];
+        var fill = firstRing === endRing ? null : this._fillOf(offset + i, properties, i);
+        if (fill === null) continue;
+        var stroke = colors ? colors[i] : this._opts.style.color;
+        var box = [Infinity, Infinity, -Infinity, -Infinity];
+        for (k = 2 * decoded.ringStart[firstRing]; k < 2 * decoded.ringStart[endRing]; k += 2) {
+          if (xy[k] < box[0]) box[0] = xy[k];
+          if (xy[k + 1] < box[1]) box[1] = xy[k + 1];
+          if (xy[k] > box[2]) box[2] = xy[k];
+          if (xy[k + 1] > box[3]) box[3] = xy[k + 1];
+        }
+        var feature = { index: offset + i, i: i, firstRing: firstRing, endRing: endRing,
+                        box: box, part: part, path: null };
+        part.features.push(feature);
+        var key = fill + " " + stroke;
+        if (!groups[key]) groups[key] = { fill: fill, stroke: stroke, features: [] };
+        groups[key].features.push(feature);
+      }
+      if (!part.features.length) return;
+      Object.keys(groups).forEach(function (key) {
+        var group = groups[key], path = new Path2D();
+        group.features.forEach(function (feature) { tracePath(path, part, feature); });
+        part.groups.push({ fill: group.fill, stroke: group.stroke, path: path });
       });
       this._parts.push(part);
-      this._drawn += features.length;
+      this._drawn += part.features.length;
     },
 
     _updatePaths: function () {
@@ -281,22 +307,27 @@
       if (!map || !ctx) return;
       var scale = map.getZoomScale(this._zoom, 0), origin = map.getPixelOrigin();
       var mark = hovered && hovered.layer === this ? hovered.feature : null;
+      var dashes = (style.dashArray || "").split(" ").filter(Boolean).map(function (d) { return d / scale; });
       this._parts.forEach(function (part) {
         ctx.save();
         ctx.translate(part.base[0] * scale - origin.x, part.base[1] * scale - origin.y);
         ctx.scale(scale, scale);
         ctx.lineJoin = "round";
-        ctx.strokeStyle = style.color;
         ctx.lineWidth = style.weight / scale;
+        ctx.setLineDash(dashes);
         part.groups.forEach(function (group) {
-          ctx.globalAlpha = style.fillOpacity;
-          ctx.fillStyle = group.fill;
-          ctx.fill(group.path, "evenodd");
-          ctx.globalAlpha = 1;
+          if (group.fill) {
+            ctx.globalAlpha = style.fillOpacity;
+            ctx.fillStyle = group.fill;
+            ctx.fill(group.path);
+            ctx.globalAlpha = 1;
+          }
+          ctx.strokeStyle = group.stroke;
           ctx.stroke(group.path);
         });
-        if (mark && part.features.indexOf(mark) >= 0) {
-          if (!mark.path) addRings(mark.path = new Path2D(), mark.rings, part.base);
+        ctx.setLineDash([]);
+        if (mark && mark.part === part) {
+          if (!mark.path) tracePath(mark.path = new Path2D(), part, mark);
           ctx.strokeStyle = "#161616";
           ctx.lineWidth = 2.5 / scale;
           ctx.stroke(mark.path);
@@ -307,12 +338,15 @@
 
     featureAt: function (latlng) {
       var x = projectX(latlng.lng), y = projectY(latlng.lat);
+      var outline = this._opts.style.fill === false && !this._opts.values;
+      var margin = outline ? 5 / this._map.getZoomScale(this._map.getZoom(), 0) : 0;  // 5 px
       for (var p = 0; p < this._parts.length; p++) {
         var features = this._parts[p].features;
         for (var i = 0; i < features.length; i++) {
-          var b = features[i].box;
-          if (x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3] && insideRings(features[i].rings, x, y)) {
-            return { layer: this, feature: features[i] };
+          var b = features[i].box, f = features[i];
+          if (x < b[0] - margin || x > b[2] + margin || y < b[1] - margin || y > b[3] + margin) continue;
+          if (outline ? nearOutline(this._parts[p], f, x, y, margin) : inside(this._parts[p], f, x, y)) {
+            return { layer: this, feature: f };
           }
         }
       }
@@ -320,15 +354,15 @@
     },
 
     describe: function (feature) {
-      var opts = this._opts;
-      var text = "<strong>" + W.escape(feature.nom) + "</strong>";
+      var opts = this._opts, props = feature.part.properties, i = feature.i;
+      var text = "<strong>" + W.escape((props.nom || props.titre)[i]) + "</strong>";
       if (opts.values) {
         var value = opts.values[feature.index];
         text += "<br>" + (value === null || value === undefined
           ? W.escape(opts.noDataText)
           : W.formatNumber(value, opts.decimals) + " " + W.escape(opts.unit));
       }
-      var d = this._details && this._details[feature.code];
+      var d = this._details && this._details[props.code[i]];
       if (d) {
         text += "<br>" + W.formatNumber(d[0], 0) + " habitants sans projet local" +
           "<br>Projet local le plus proche : " +
@@ -336,17 +370,10 @@
           "<br>Couverte seulement par " + d[2] + " projet(s) départemental(aux) et " +
           d[3] + " régional(aux)";
       }
+      if (props.detail) text += "<br>" + W.escape(props.detail[i]);
       return text;
     },
   });
-
-  function addRings(path, rings, base) {
-    rings.forEach(function (ring) {
-      path.moveTo(ring[0] - base[0], ring[1] - base[1]);
-      for (var k = 2; k < ring.length; k += 2) path.lineTo(ring[k] - base[0], ring[k + 1] - base[1]);
-      path.closePath();
-    });
-  }
 
   W.polygonCanvas = function (url, opts) {
     return new W.PolygonCanvas(url, opts);

@@ -111,39 +111,6 @@
     return opts.classes.length ? opts.classes[opts.classes.length - 1].color : opts.noDataColor;
   };
 
-  /* A Leaflet GeoJSON layer (outlines of departments and served areas) whose geometry is a
-     separate, cacheable file (polygons.js decodes it), fetched once the layer is shown. */
-  W.remoteGeoJson = function (layer, url, opts) {
-    var mark = function (state) {
-      document.documentElement.setAttribute("data-" + opts.key, state);
-      document.documentElement.setAttribute("data-" + opts.key + "-features", String(layer.getLayers().length));
-    };
-    layer.options.filter = function (feature) {
-      return !opts.onlyThemes || opts.onlyThemes.indexOf(feature.properties.theme) >= 0;
-    };
-    layer.options.style = function (feature) {
-      var style = Object.assign({}, opts.style || {});
-      if (opts.colorProperty) style.color = feature.properties[opts.colorProperty];
-      return style;
-    };
-    layer.bindTooltip(function (sub) {
-      var p = sub.feature.properties;
-      var text = "<strong>" + W.escape(p.nom || p.titre || "") + "</strong>";
-      if (p.detail) text += "<br>" + W.escape(p.detail);
-      return text;
-    }, { sticky: true });
-    layer.once("add", function () {
-      mark("loading");
-      W.getPolygons(url).then(function (decoded) {
-        layer.addData(W.polygonsToGeoJson(decoded));
-        mark("loaded");
-      }, function (error) {
-        mark("error");
-        throw error;
-      });
-    });
-  };
-
   W.openProject = function (id) {
     var entry = W.markers[id];
     if (entry) {
