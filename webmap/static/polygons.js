@@ -128,8 +128,10 @@
     }
   }
 
-  /* Every polygon layer on a map; the last added is on top for hovering. One tooltip. */
+  /* Polygon layers on maps, in drawing order (`order` option, then creation): later ones
+     are drawn above and answer the pointer first. One tooltip. */
   var hovering = [];
+  var created = 0;
   var hovered = null;
   var tooltip = null;
 
@@ -162,35 +164,68 @@
     if (tooltip && tooltip._map) tooltip.close();
   }
 
-  /* A layer of polygons drawn on its own canvas, from one file (`url`) or from parts
-     fetched only when in view (`parts`: [{url, bbox, offset}], from `minZoom` on).
-     Choropleth: `values` holds one value per feature of the level, in file order (parts
-     one after the other); with `detailsUrl` only the features listed there are drawn;
-     otherwise every feature (`onlyThemes`: those of these themes), filled with
-     `style.fillColor` unless `style.fill` is false (outlines, hovered on their stroke),
-     stroked with `style.color` or the feature's `colorProperty`. */
-  W.PolygonCanvas = L.Canvas.extend({
+  /* One canvas for every polygon layer of a map (as Leaflet draws its own vector layers):
+     a single full-size layer for the browser to composite, whatever is shown. It draws the
+     layers in order; events come from the map (see onPointer), so the canvas
+     lets them through. */
+  var PANE = "wm-polygons";  // under the markers (z-index 350)
+  var PolygonRenderer = L.Canvas.extend({
+    _initContainer: function () {
+      this._container = document.createElement("canvas");
+      this._container.className = "wm-polygons";
+      this._ctx = this._container.getContext("2d");
+      this._polygonLayers = [];
+    },
+
+    _updatePaths: function () {
+      if (!this._postponeUpdatePaths) this._redraw();
+    },
+
+    _draw: function () {
+      var ctx = this._ctx, scale = this._map.getZoomScale(this._zoom, 0), origin = this._map.getPixelOrigin();
+      this._polygonLayers.forEach(function (layer) { layer._drawOn(ctx, scale, origin); });
+    },
+
+    _requestRedraw: function () {
+      if (this._map) this._redrawRequest = this._redrawRequest || L.Util.requestAnimFrame(this._redraw, this);
+    },
+  });
+
+  function rendererOf(map) {
+    if (!map.getPane(PANE)) map.createPane(PANE).style.zIndex = "350";
+    if (!map._wmPolygons) map._wmPolygons = new PolygonRenderer({ padding: 0.1, pane: PANE });
+    if (!map.hasLayer(map._wmPolygons)) map.addLayer(map._wmPolygons);
+    return map._wmPolygons;
+  }
+
+  function byOrder(a, b) { return (a._opts.order || 0) - (b._opts.order || 0) || a._created - b._created; }
+
+  /* A layer of polygons, from one file (`url`) or from parts fetched only when in view
+     (`parts`: [{url, bbox, offset}], from `minZoom` on). Choropleth: `values` holds one
+     value per feature of the level, in file order (parts one after the other); with
+     `detailsUrl` only the features listed there are drawn; otherwise every feature
+     (`onlyThemes`: those of these themes), filled with `style.fillColor` unless
+     `style.fill` is false (outlines, hovered on their stroke), stroked with `style.color`
+     or the feature's `colorProperty`. */
+  W.PolygonLayer = L.Layer.extend({
     initialize: function (url, opts) {
-      L.Canvas.prototype.initialize.call(this, { padding: 0.1, pane: opts.pane || "overlayPane" });
       this._url = url;
       this._opts = opts;
       this._parts = [];
       this._loaded = {};
       this._details = null;
       this._drawn = 0;
-    },
-
-    _initContainer: function () {
-      // Events come from the map (see onPointer): the canvas lets them through.
-      this._container = document.createElement("canvas");
-      this._container.className = "wm-polygons";
-      this._ctx = this._container.getContext("2d");
+      this._created = created++;
     },
 
     onAdd: function (map) {
-      if (this._opts.pane) W.ensurePane(map, this._opts.pane, 350);
-      L.Canvas.prototype.onAdd.call(this, map);
-      if (this._opts.interactive !== false) hovering.push(this);
+      this._renderer = rendererOf(map);
+      this._renderer._polygonLayers.push(this);
+      this._renderer._polygonLayers.sort(byOrder);
+      if (this._opts.interactive !== false) {
+        hovering.push(this);
+        hovering.sort(byOrder);
+      }
       if (!map._wmHover) {
         map._wmHover = true;
         map.on("mousemove click", onPointer);
@@ -198,13 +233,30 @@
       }
       map.on("moveend", this._loadVisible, this);
       this._loadVisible();  // the page sets its view before adding layers
+      this._redraw();
     },
 
     onRemove: function (map) {
       map.off("moveend", this._loadVisible, this);
       if (hovering.indexOf(this) >= 0) hovering.splice(hovering.indexOf(this), 1);
       if (hovered && hovered.layer === this) onLeave();
-      L.Canvas.prototype.onRemove.call(this, map);
+      var layers = this._renderer._polygonLayers;
+      layers.splice(layers.indexOf(this), 1);
+      if (layers.length) this._renderer._requestRedraw();
+      else map.removeLayer(this._renderer);
+      this._renderer = null;
+    },
+
+    _redraw: function () {
+      if (this._renderer) this._renderer._requestRedraw();
+    },
+
+    /* Drawn before the layer says it is loaded (tests and benchmarks wait for that). */
+    _drawNow: function () {
+      var renderer = this._renderer;
+      if (!renderer || !renderer._map) return;
+      L.Util.cancelAnimFrame(renderer._redrawRequest);
+      renderer._redraw();
     },
 
     _mark: function (state) {
@@ -240,7 +292,7 @@
           self._addPart(got[0], part.offset);
         });
       })).then(function () {
-        self._redraw();
+        self._drawNow();
         self._mark("loaded");
       }, function (error) {
         self._mark("error");
@@ -298,14 +350,8 @@
       this._drawn += part.features.length;
     },
 
-    _updatePaths: function () {
-      if (!this._postponeUpdatePaths) this._redraw();
-    },
-
-    _draw: function () {
-      var map = this._map, ctx = this._ctx, style = this._opts.style;
-      if (!map || !ctx) return;
-      var scale = map.getZoomScale(this._zoom, 0), origin = map.getPixelOrigin();
+    _drawOn: function (ctx, scale, origin) {
+      var style = this._opts.style;
       var mark = hovered && hovered.layer === this ? hovered.feature : null;
       var dashes = (style.dashArray || "").split(" ").filter(Boolean).map(function (d) { return d / scale; });
       this._parts.forEach(function (part) {
@@ -375,7 +421,7 @@
     },
   });
 
-  W.polygonCanvas = function (url, opts) {
-    return new W.PolygonCanvas(url, opts);
+  W.polygonLayer = function (url, opts) {
+    return new W.PolygonLayer(url, opts);
   };
 })();

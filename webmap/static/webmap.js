@@ -46,11 +46,6 @@
                        iconAnchor: [13, 13], popupAnchor: [0, -10] });
   };
 
-  /* Choropleths draw in their own pane under the outlines and markers (one canvas). */
-  W.ensurePane = function (map, name, zIndex) {
-    if (!map.getPane(name)) map.createPane(name).style.zIndex = String(zIndex);
-  };
-
   W.setMap = function (map, center) {
     W.map = map;
     W.center = center;
