@@ -148,7 +148,7 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--seconds", type=int, default=10, help="durée de chaque mesure wrk (0 : pas de charge)")
     parser.add_argument("--no-national", action="store_true")
     parser.add_argument("--only-national", action="store_true")

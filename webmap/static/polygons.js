@@ -51,9 +51,10 @@
       for (var r = varint(); r > 0; r--) {
         ringStart[rings++] = points;
         for (var k = varint(); k > 0; k--) {
-          v = varint();
+          // Most deltas fit in one byte: read those inline, the rest through varint().
+          v = bytes[pos] < 0x80 ? bytes[pos++] : varint();
           x += v % 2 ? -(v + 1) / 2 : v / 2;
-          v = varint();
+          v = bytes[pos] < 0x80 ? bytes[pos++] : varint();
           y += v % 2 ? -(v + 1) / 2 : v / 2;
           coords[2 * points] = x * step;
           coords[2 * points + 1] = y * step;
