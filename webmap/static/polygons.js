@@ -167,8 +167,7 @@
 
   /* One canvas for every polygon layer of a map (as Leaflet draws its own vector layers):
      a single full-size layer for the browser to composite, whatever is shown. It draws the
-     layers in order; events come from the map (see onPointer), so the canvas
-     lets them through. */
+     layers in order; pointer events are handled at the map (see onPointer). */
   var PANE = "wm-polygons";  // under the markers (z-index 350)
   var PolygonRenderer = L.Canvas.extend({
     _initContainer: function () {
