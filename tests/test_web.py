@@ -153,3 +153,24 @@ def test_project_card_fragment(client):
     html = client.get("/donnees/fiches/hdf-2021-13.html").get_data(as_text=True)
     assert "Agrandissement de la surface du site de stockage de Carvin" in html and "Montant non publié" in html
     assert client.get("/donnees/fiches/inconnu.html").status_code == 404
+
+
+def test_pages_and_assets_are_compressed_and_still_revalidate(client):
+    import gzip as gzip_module
+
+    page = client.get("/embed?niveau=commune", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    assert b"polygons.js" in gzip_module.decompress(page.data)
+    plain = client.get("/embed?niveau=commune")
+    assert "Content-Encoding" not in plain.headers and b"polygons.js" in plain.data
+    for asset in ("/static/polygons.js", "/static/vendor/leaflet-1.9.3/leaflet.js"):
+        first = client.get(asset, headers={"Accept-Encoding": "gzip"})
+        assert first.headers["Content-Encoding"] == "gzip"
+        assert len(first.data) < int(client.get(asset).headers["Content-Length"]) / 2
+        again = client.get(asset, headers={"Accept-Encoding": "gzip",
+                                           "If-None-Match": first.headers["ETag"].strip('"')})
+        assert again.status_code == 304, asset
+    # Data are compressed once by the app itself (cached_response), not again.
+    data = client.get("/donnees/geo/commune/59.bin", headers={"Accept-Encoding": "gzip, br"})
+    assert data.headers["Content-Encoding"] == "gzip"
+    assert decode_polygons(gzip_module.decompress(data.data)).properties["code"][0] == "59001"

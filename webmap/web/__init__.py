@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 from webmap.reference.files import ReferenceFiles
 from webmap.web.config import Settings
 from webmap.web.holder import DatasetHolder
+from webmap.web.http import install_compression
 from webmap.web.security import add_nonce, install_security
 
 
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["webmap.holder"] = DatasetHolder(ReferenceFiles(settings.data_dir))
     install_security(app, settings)
+    install_compression(app)
     app.jinja_env.globals["add_nonce"] = add_nonce
 
     from webmap.web import assets, coverage_pages, downloads, embed, pages
