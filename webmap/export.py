@@ -18,6 +18,7 @@ import xstatic.pkg.leaflet as xleaflet
 from webmap.metrics import LEVELS
 from webmap.projects.schema import THEMES
 from webmap.web import create_app
+from webmap.web.assets import STATIC_DIR
 from webmap.web.config import Settings
 
 ROOT = "/__webmap_root__"
@@ -81,8 +82,7 @@ def export_site(out: Path, settings: Settings) -> list[str]:
                 body = relative_links(body.decode(), path.count("/") - 1).encode()
             _write(staging / path.lstrip("/"), body)
             written.append(path.lstrip("/"))
-        static_root = Path(app.static_folder)
-        shutil.copytree(static_root, staging / "static", dirs_exist_ok=True)
+        shutil.copytree(STATIC_DIR, staging / "static", dirs_exist_ok=True)
         vendor = staging / "static" / "vendor" / f"leaflet-{xleaflet.VERSION}"
         vendor.mkdir(parents=True, exist_ok=True)
         for name in ("leaflet.js", "leaflet.css"):

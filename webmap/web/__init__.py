@@ -14,7 +14,8 @@ from webmap.web.security import add_nonce, install_security
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    # No Flask static route: webmap.web.assets serves /static (read and gzipped once).
+    app = Flask(__name__, template_folder="../templates", static_folder=None)
     app.config["WEBMAP"] = settings
     app.json.ensure_ascii = False
     app.extensions["webmap.holder"] = DatasetHolder(ReferenceFiles(settings.data_dir))
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from webmap.web import assets, coverage_pages, downloads, embed, pages
 
     app.register_blueprint(assets.bp)
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=assets.static)
     app.register_blueprint(coverage_pages.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(pages.bp)

@@ -19,7 +19,8 @@ def _prepared(body: str | bytes) -> tuple[bytes, str, bytes | None]:
     return raw, etag, compressed
 
 
-def cached_response(body: str | bytes, mimetype: str, max_age: int = 3600) -> Response:
+def cached_response(body: str | bytes, mimetype: str, max_age: int = 3600,
+                    immutable: bool = False) -> Response:
     """ETag/If-None-Match, Cache-Control and gzip when the client accepts it."""
     raw, etag, compressed = _prepared(body)
     if request.if_none_match.contains(etag):
@@ -31,24 +32,20 @@ def cached_response(body: str | bytes, mimetype: str, max_age: int = 3600) -> Re
         response = Response(raw, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Cache-Control"] = f"public, max-age={max_age}" + (", immutable" if immutable else "")
     return response
 
 
 def install_compression(app) -> None:
-    """gzip (or brotli) for pages, scripts and styles, with flask-compress: pages carry a
-    per-request CSP nonce, so they are compressed per request (38 KB → 7 KB for /embed);
-    data endpoints compress once through cached_response and are left alone. Static files
-    keep working with revalidation: their ETag gets the encoding appended and the
-    conditional request is evaluated after compression."""
+    """gzip (or brotli) for pages, with flask-compress: they carry a per-request CSP nonce,
+    so they are compressed per request (38 KB → 7 KB for /embed). Data and assets are
+    compressed once through cached_response and left alone here."""
     from flask_compress import Compress
 
     app.config.update(
-        COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "application/javascript",
-                            "image/svg+xml"],
+        COMPRESS_MIMETYPES=["text/html"],
         COMPRESS_ALGORITHM=["br", "gzip"],
-        COMPRESS_ALGORITHM_STREAMING=["gzip"],
-        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet"],
+        COMPRESS_STREAMS=False,
         COMPRESS_MIN_SIZE=1024,
     )
     Compress(app)
