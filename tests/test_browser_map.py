@@ -226,3 +226,20 @@ def test_served_area_outline_names_its_project_on_hover(page, live_server):
     tooltip.wait_for()
     assert title in tooltip.inner_text()
     assert page.watch.console_errors == []
+
+
+def test_polygon_layers_come_back_after_all_were_hidden(page, live_server):
+    """Hiding every polygon layer removes the shared canvas; showing one brings it back."""
+    open_map(page, live_server)  # departments: choropleth and "aller vers" outlines only
+    page.wait_for_selector("html[data-aller-vers=loaded]")
+    choropleth = page.get_by_label("Nombre de projets par département")
+    outlines = page.get_by_label("Zones desservies par les unités « aller vers »")
+    # Both in the same frame: the first removal asks for a redraw the second one cancels.
+    page.evaluate("""() => document.querySelectorAll('.leaflet-control-layers-overlays input')
+        .forEach(box => { if (box.checked && /département|aller vers/.test(box.parentElement.textContent)) box.click(); })""")
+    assert not choropleth.is_checked() and not outlines.is_checked()
+    assert page.locator("canvas.wm-polygons").count() == 0
+    choropleth.check()
+    page.wait_for_timeout(200)
+    assert canvas_alpha(page, 50.49145, 2.9582) > 0
+    assert page.watch.console_errors == []

@@ -189,6 +189,11 @@
     _requestRedraw: function () {
       if (this._map) this._redrawRequest = this._redrawRequest || L.Util.requestAnimFrame(this._redraw, this);
     },
+
+    _destroyContainer: function () {
+      L.Canvas.prototype._destroyContainer.call(this);
+      this._redrawRequest = null;  // cancelled: a new one must be possible when re-added
+    },
   });
 
   function rendererOf(map) {
