@@ -64,12 +64,11 @@ class Dataset:
         return territory.label if territory else typed
 
     def served_geometry(self, project: Project) -> shapely.Geometry:
-        key = ("served", project.territoires)
-        if key not in self._cache:
-            geoms = [self.territories.geometry_of(t) for t in project.territoires]
-            self._cache[key] = shapely.union_all([g for g in geoms if g is not None],
-                                                 grid_size=1e-5)
-        return self._cache[key]
+        return self.memo(("served", project.territoires), lambda: self._served_geometry(project))
+
+    def _served_geometry(self, project: Project) -> shapely.Geometry:
+        geoms = [self.territories.geometry_of(t) for t in project.territoires]
+        return shapely.union_all([g for g in geoms if g is not None], grid_size=1e-5)
 
     def marker_point(self, project: Project) -> tuple[float, float]:
         """(lat, lon): the named commune's town hall, else a point inside the served area."""
@@ -92,14 +91,14 @@ class Dataset:
 
     def screen_layer(self, level: str) -> gpd.GeoDataFrame:
         """A level's polygons simplified for the screen (see webmap.webgeo)."""
-        key = ("screen", level)
-        if key not in self._cache:
-            layer = self.territories.communes if level == "commune" else \
-                self.territories.layers[LEVEL_LAYERS[level]]
-            columns = ["code", "nom", "departement", "geometry"] if level == "commune" else \
-                ["code", "nom", "geometry"]
-            self._cache[key] = simplify_for_screen(layer[columns])
-        return self._cache[key]
+        return self.memo(("screen", level), lambda: self._screen_layer(level))
+
+    def _screen_layer(self, level: str) -> gpd.GeoDataFrame:
+        layer = self.territories.communes if level == "commune" else \
+            self.territories.layers[LEVEL_LAYERS[level]]
+        columns = ["code", "nom", "departement", "geometry"] if level == "commune" else \
+            ["code", "nom", "geometry"]
+        return simplify_for_screen(layer[columns])
 
     def polygon_parts(self, level: str) -> list[PolygonPart]:
         return self.memo(("polygons", level), lambda: self._polygon_parts(level))
@@ -160,25 +159,25 @@ class Dataset:
 
     def zones_polygons(self, which: str) -> bytes:
         """Served areas of the 'aller vers' projects, or of the named 'zones blanches'."""
-        key = ("zones", which)
-        if key not in self._cache:
-            chosen = [p for p in self.projects
-                      if (p.aller_vers if which == "aller-vers" else p.zone_blanche)]
-            frame = gpd.GeoDataFrame(
-                {
-                    "code": [p.id for p in chosen],
-                    "titre": [p.titre for p in chosen],
-                    "detail": [", ".join(self.territory_label(t) for t in p.territoires)
-                               for p in chosen],
-                    "couleur": [p.theme_info.couleur for p in chosen],
-                    "theme": [p.theme for p in chosen],
-                },
-                geometry=[shapely.simplify(self.served_geometry(p), ZONE_TOLERANCE_DEG)
-                          for p in chosen],
-                crs="EPSG:4326",
-            )
-            self._cache[key] = polygons_binary(frame, ["code", "titre", "detail", "couleur", "theme"])
-        return self._cache[key]
+        return self.memo(("zones", which), lambda: self._zones_polygons(which))
+
+    def _zones_polygons(self, which: str) -> bytes:
+        chosen = [p for p in self.projects
+                  if (p.aller_vers if which == "aller-vers" else p.zone_blanche)]
+        frame = gpd.GeoDataFrame(
+            {
+                "code": [p.id for p in chosen],
+                "titre": [p.titre for p in chosen],
+                "detail": [", ".join(self.territory_label(t) for t in p.territoires)
+                           for p in chosen],
+                "couleur": [p.theme_info.couleur for p in chosen],
+                "theme": [p.theme for p in chosen],
+            },
+            geometry=[shapely.simplify(self.served_geometry(p), ZONE_TOLERANCE_DEG)
+                      for p in chosen],
+            crs="EPSG:4326",
+        )
+        return polygons_binary(frame, ["code", "titre", "detail", "couleur", "theme"])
 
     def warm_up(self) -> None:
         """Compute the shared resources before the server forks its workers."""
