@@ -65,19 +65,13 @@ def export_site(out: Path, settings: Settings) -> list[str]:
     written: list[str] = []
     try:
         for path, target in PAGES.items():
-            response = client.get(path, base_url=base_url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} : HTTP {response.status_code}")
-            depth = target.count("/")
-            _write(staging / target, relative_links(response.get_data(as_text=True), depth).encode())
+            body = _get(client, path, base_url)
+            _write(staging / target, relative_links(body.decode(), target.count("/")).encode())
             written.append(target)
         data = app.extensions["webmap.holder"].dataset
         deps = [part.key for part in data.polygon_parts("commune")]
         for path in data_files(deps, [p.id for p in data.projects]):
-            response = client.get(path, base_url=base_url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} : HTTP {response.status_code}")
-            body = response.get_data()
+            body = _get(client, path, base_url)
             if path.endswith(".html"):  # project cards link to the list
                 body = relative_links(body.decode(), path.count("/") - 1).encode()
             _write(staging / path.lstrip("/"), body)
@@ -102,6 +96,13 @@ def export_site(out: Path, settings: Settings) -> list[str]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return written
+
+
+def _get(client, path: str, base_url: str) -> bytes:
+    response = client.get(path, base_url=base_url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} : HTTP {response.status_code}")
+    return response.get_data()
 
 
 def _write(path: Path, data: bytes) -> None:
