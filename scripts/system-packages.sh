@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests or the benchmark need, when missing.
+# Usage: bash scripts/system-packages.sh [wrk]
+#   WEBMAP_CHROMIUM  path of Debian's Chromium (default /usr/bin/chromium)
+set -euo pipefail
+chromium="${WEBMAP_CHROMIUM:-/usr/bin/chromium}"
+wanted=()
+[ -x "$chromium" ] || wanted+=(chromium)
+for tool in "$@"; do
+  command -v "$tool" >/dev/null || wanted+=("$tool")
+done
+[ "${#wanted[@]}" -eq 0 ] && exit 0
+
+# Root runs apt-get itself; anyone else goes through sudo. The environment variable is
+# passed through env(1): "$SUDO VAR=value cmd" breaks when $SUDO is empty.
+run_as_root=()
+[ "$(id -u)" -ne 0 ] && run_as_root=(sudo)
+"${run_as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${run_as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null
