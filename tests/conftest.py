@@ -96,3 +96,29 @@ def page(browser, live_server):
     page.watch = PageWatch(page, [live_server])
     yield page
     context.close()
+
+
+def canonical_rows() -> list[dict[str, str]]:
+    """The shipped projects as canonical CSV rows (copies, free to edit)."""
+    import csv
+
+    with open(DATA / "projets.csv", encoding="utf-8", newline="") as handle:
+        return [dict(row) for row in csv.DictReader(handle)]
+
+
+def write_projects(path: Path, rows: list[dict[str, str]]) -> Path:
+    from webmap.projects.csvio import write_csv_text
+    from webmap.projects.schema import CANONICAL_COLUMNS
+
+    path.write_text(write_csv_text(CANONICAL_COLUMNS, rows), encoding="utf-8")
+    return path
+
+
+def data_dir_with(root: Path, rows: list[dict[str, str]] | None = None) -> Path:
+    """A data folder: the shipped reference layers (linked) and a projects file of `rows`."""
+    root.mkdir(parents=True, exist_ok=True)
+    for path in DATA.iterdir():
+        if path.is_file() and path.name != "projets.csv":
+            (root / path.name).symlink_to(path)
+    write_projects(root / "projets.csv", canonical_rows() if rows is None else rows)
+    return root

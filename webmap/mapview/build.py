@@ -73,6 +73,9 @@ class BuiltMap:
     map: folium.Map
     legend: Legend
     counts_note: str
+    # What the page's JSON data island carries: every string that comes from the project
+    # file reaches the browser here, as data, never through a Folium/branca template.
+    data: dict
 
 
 def popup_html(project: Project, data: Dataset, urls: Urls) -> str:
@@ -214,30 +217,35 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
             show=False,
         ).add_to(fmap)
 
-    placed = [p for p in data.projects if not p.regionwide]
-    points = spread_stacked({p.id: data.marker_point(p) for p in placed})
     for theme in THEMES:
-        members = [p for p in placed if p.theme == theme.slug]
         total = sum(p.theme == theme.slug for p in data.projects)
         group = folium.FeatureGroup(
             name=f"{theme.court} ({total})",
             show=view.theme_filter is None or theme.slug in view.theme_filter,
         )
-        ProjectMarkers([
-            {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
-             "color": theme.couleur, "title": p.titre, "popupUrl": urls.project_card(p.id)}
-            for p in members
-        ]).add_to(group)
+        ProjectMarkers(theme.slug).add_to(group)
         group.add_to(fmap)
 
     folium.LayerControl(collapsed=compact, position="topright" if compact else "bottomleft").add_to(fmap)
-    regional = [{"id": p.id, "popupUrl": urls.project_card(p.id)}
-                for p in data.projects if p.regionwide]
-    ProjectOpener(regional, view.projet).add_to(fmap)
+    ProjectOpener().add_to(fmap)
     if compact and view.niveau == "commune":
         preload_parts(fmap, [p["url"] for p, part in zip(parts, data.polygon_parts("commune"))
                              if _overlap(part.bbox, bounds)], bounds)
-    return BuiltMap(fmap, legend, note)
+    return BuiltMap(fmap, legend, note, map_data(data, view, urls))
+
+
+def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
+    """The projects as the browser needs them: markers per theme, region-wide cards, the
+    project to open. Serialized by the page template with `tojson` (inert in HTML)."""
+    placed = [p for p in data.projects if not p.regionwide]
+    points = spread_stacked({p.id: data.marker_point(p) for p in placed})
+    markers = {theme.slug: [
+        {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
+         "color": theme.couleur, "title": p.titre, "popupUrl": urls.project_card(p.id)}
+        for p in placed if p.theme == theme.slug] for theme in THEMES}
+    regional = [{"id": p.id, "popupUrl": urls.project_card(p.id)}
+                for p in data.projects if p.regionwide]
+    return {"markers": markers, "regional": regional, "openProject": view.projet}
 
 
 FIT_PADDING_PX = 12  # WebMap.fitBounds
@@ -284,4 +292,5 @@ def render_parts(built: BuiltMap) -> dict[str, str]:
     root = built.map.get_root()
     root.render()
     header = _FOLIUM_METAS.sub("", root.header.render())
-    return {"header": header, "html": root.html.render(), "script": root.script.render()}
+    return {"header": header, "html": root.html.render(), "script": root.script.render(),
+            "data": built.data}

@@ -1,7 +1,10 @@
 """Small Folium elements with their own templates, for what Folium has no element for.
 
-Data reach the page through Jinja's `tojson` (HTML-safe JSON), never by string
-concatenation; the behaviour lives in the served file `static/webmap.js`.
+branca renders each element's script once, then compiles that output as a new Jinja
+template (`Element(rendered_text)`) and renders it again: whatever text an element writes
+is template *source*. So no element here carries data from the project file: the projects
+travel in the page's JSON data island (see `build.MapData`), and these elements only name
+it by keys that the code defines (theme slugs). The behaviour lives in `static/webmap.js`.
 """
 
 from __future__ import annotations
@@ -31,20 +34,21 @@ class RemotePolygons(Layer):
 
 
 class ProjectMarkers(MacroElement):
-    """The markers of one theme, added to their parent FeatureGroup by WebMap.addProjects."""
+    """The markers of one theme (read from the data island by WebMap.addProjects), added to
+    their parent FeatureGroup."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        WebMap.addProjects({{ this._parent.get_name() }}, {{ this.items|tojson }});
+        WebMap.addProjects({{ this._parent.get_name() }}, {{ this.theme|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, items: list[dict]):
+    def __init__(self, theme: str):
         super().__init__()
         self._name = "ProjectMarkers"
-        self.items = items
+        self.theme = theme
 
 
 class MapSetup(MacroElement):
@@ -67,19 +71,18 @@ class MapSetup(MacroElement):
 
 
 class ProjectOpener(MacroElement):
-    """Registers the region-wide projects and opens the requested one (added last)."""
+    """Registers the region-wide projects and opens the one the data island or the URL
+    names (added last)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        WebMap.addRegional({{ this.regional|tojson }});
-        {% if this.open_project %}WebMap.openProject({{ this.open_project|tojson }});{% else %}WebMap.openFromUrl();{% endif %}
+        WebMap.addRegional();
+        WebMap.openFromUrl();
         {% endmacro %}
         """
     )
 
-    def __init__(self, regional: list[dict], open_project: str | None = None):
+    def __init__(self):
         super().__init__()
         self._name = "ProjectOpener"
-        self.regional = regional
-        self.open_project = open_project

@@ -73,8 +73,19 @@
                         function () { popup.setContent("Fiche indisponible."); });
   }
 
-  W.addProjects = function (group, items) {
-    items.forEach(function (it) {
+  /* The page's JSON data island (<script type="application/json" id="wm-data">): project
+     texts arrive as data, never as code. */
+  var island = null;
+  W.data = function () {
+    if (island === null) {
+      var node = document.getElementById("wm-data");
+      island = node ? JSON.parse(node.textContent) : { markers: {}, regional: [] };
+    }
+    return island;
+  };
+
+  W.addProjects = function (group, theme) {
+    (W.data().markers[theme] || []).forEach(function (it) {
       var marker = L.marker([it.lat, it.lon], {
         icon: W.icon(it.kind, it.color), title: it.title, alt: it.title,
         keyboard: true, riseOnHover: true,
@@ -94,8 +105,8 @@
     });
   };
 
-  W.addRegional = function (items) {
-    items.forEach(function (it) { W.regional[it.id] = it.popupUrl; });
+  W.addRegional = function () {
+    W.data().regional.forEach(function (it) { W.regional[it.id] = it.popupUrl; });
   };
 
   W.colorFor = function (value, opts) {
@@ -124,7 +135,7 @@
 
   /* ?projet=… also works on a static copy, where no server reads the query string. */
   W.openFromUrl = function () {
-    var id = new URLSearchParams(window.location.search).get("projet");
+    var id = W.data().openProject || new URLSearchParams(window.location.search).get("projet");
     if (id) W.openProject(id);
   };
 
