@@ -58,3 +58,42 @@ def test_no_project_text_reaches_a_folium_template(hostile_client):
             for text in (project.titre, project.description, project.porteur):
                 assert not text or text not in folium_text
         assert "Épicerie {{ 7*7 }}" in str(parts["data"])
+
+
+def somme_rows() -> list[dict[str, str]]:
+    """Four valid rows with few distinct values: the Somme, Amiens twice, Abbeville."""
+    base = canonical_rows()[0]
+    places = [("departement:80", "", "departement", "departemental"),
+              ("commune:80021", "80021", "commune", "local"),
+              ("commune:80021", "80021", "commune", "local"),
+              ("commune:80001", "80001", "commune", "local")]
+    return [{**base, "id": f"test-{i}", "territoires": t, "lieu": lieu, "precision": precision,
+             "departements": "80", "echelle": echelle}
+            for i, (t, lieu, precision, echelle) in enumerate(places)]
+
+
+def test_classes_with_few_distinct_values(tmp_path):
+    from webmap.projects.check import check_file
+    from webmap.reference.files import ReferenceFiles
+
+    data_dir = data_dir_with(tmp_path / "somme", somme_rows())
+    assert not check_file(data_dir / "projets.csv", ReferenceFiles(data_dir)).errors
+    client = client_for(data_dir)
+    for path in ("/?niveau=commune", "/embed?niveau=commune", "/?niveau=epci&indicateur=projets_100k",
+                 "/?niveau=commune&theme=droits", "/?niveau=commune&indicateur=distance"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    body = client.get("/?niveau=commune&theme=droits").get_data(as_text=True)
+    assert "0 projet(s)" in body  # one honest class: no project of this theme anywhere
+
+
+def test_classify_sampled_values_with_a_rare_class():
+    import pandas as pd
+
+    from webmap.classify import classify
+
+    values = pd.Series([1.0] * 771 + [2.0] + [3.0] + [0.0] * 3000)
+    legend, colors = classify(values, "t", "projet(s)")
+    uppers = [c.upper for c in legend.classes]
+    assert uppers[0] == 0 and uppers[-1] == 3.0
+    assert colors.iloc[772] != colors.iloc[0]  # the 3 is not painted like the 1s

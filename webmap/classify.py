@@ -57,6 +57,11 @@ def fisher_jenks_bins(values: np.ndarray, k: int) -> list[float]:
     sample = values
     if len(values) > SAMPLE_SIZE:
         sample = np.quantile(values, np.linspace(0, 1, SAMPLE_SIZE))
+    # The sample may hold fewer distinct values than the data (a rare value between two
+    # quantiles): never ask for more classes than it has.
+    k = min(k, len(np.unique(sample)))
+    if k < 2:
+        return [float(values.max())]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")
         bins = [float(b) for b in mapclassify.FisherJenks(sample, k=k).bins]
