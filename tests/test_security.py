@@ -97,3 +97,123 @@ def test_classify_sampled_values_with_a_rare_class():
     uppers = [c.upper for c in legend.classes]
     assert uppers[0] == 0 and uppers[-1] == 3.0
     assert colors.iloc[772] != colors.iloc[0]  # the 3 is not painted like the 1s
+
+
+@pytest.fixture(scope="module")
+def client(files):
+    return client_for(files.root, frame_ancestors=("https://prefecture.example",))
+
+
+# --- Host header, configuration -------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/integrer", "/oembed?url=http://evil.example/embed", "/"])
+def test_untrusted_host_gets_a_400_and_no_link_to_it(client, path):
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "evil.example" not in response.get_data(as_text=True)
+
+
+def test_public_url_host_is_trusted(files):
+    client = client_for(files.root, public_url="https://carte.exemple.gouv.fr")
+    response = client.get("/integrer", headers={"Host": "carte.exemple.gouv.fr"})
+    assert response.status_code == 200
+    assert "https://carte.exemple.gouv.fr/embed" in response.get_data(as_text=True)
+    assert client.get("/integrer", headers={"Host": "evil.example"}).status_code == 400
+
+
+@pytest.mark.parametrize("value", [
+    "https://a.example; report-uri https://evil.example/r",
+    "https://a.example 'unsafe-inline'",
+    "javascript:alert(1)",
+    "https://a.example/path",
+    "a.example",
+    "https://a.example:99999",
+])
+def test_bad_frame_ancestors_refused_at_start_up(value):
+    from webmap.web.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="WEBMAP_FRAME_ANCESTORS : .* n'est pas une origine"):
+        Settings.from_env({"WEBMAP_FRAME_ANCESTORS": value})
+
+
+def test_frame_ancestors_accept_commas_and_spaces():
+    from webmap.web.config import Settings
+    from webmap.web.security import content_security_policy
+
+    settings = Settings.from_env({"WEBMAP_FRAME_ANCESTORS": "https://a.example, https://b.example:8443 "
+                                                            "https://*.c.example"})
+    assert settings.frame_ancestors == ("https://a.example", "https://b.example:8443", "https://*.c.example")
+    assert content_security_policy(settings)["frame-ancestors"] == ["'self'", *settings.frame_ancestors]
+
+
+@pytest.mark.parametrize("variable,value", [("WEBMAP_PUBLIC_URL", "https://x.example/?a=1"),
+                                            ("WEBMAP_PUBLIC_URL", "ftp://x.example"),
+                                            ("WEBMAP_TRUSTED_HOSTS", "http://x.example"),
+                                            ("WEBMAP_RELOAD_SETTLE", "bientôt")])
+def test_other_bad_settings_refused(variable, value):
+    from webmap.web.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match=variable):
+        Settings.from_env({variable: value})
+
+
+# --- Unhandled errors, JSON errors, HTTP details -------------------------------------
+
+
+@pytest.mark.parametrize("path,status", [
+    ("/integrer?hauteur=%C2%B2", 400),
+    ("/static/" + "a" * 300, 404),
+    ("/favicon.ico", 200),
+])
+def test_odd_requests_get_a_clear_answer(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_oembed_sizes_never_exceed_the_maximum(client):
+    for maxwidth, maxheight in ((200, 150), (100, 600), (1000, 1000)):
+        answer = client.get("/oembed", query_string={"url": "http://localhost/embed", "maxwidth": maxwidth,
+                                                     "maxheight": maxheight}).get_json()
+        assert answer["width"] <= maxwidth and answer["height"] <= maxheight
+    bad = client.get("/oembed", query_string={"url": "http://localhost/embed", "maxwidth": "²"})
+    assert bad.status_code == 200 and bad.get_json()["width"] > 0
+
+
+@pytest.mark.parametrize("path,status", [("/couverture.json?theme=x", 400),
+                                         ("/couverture/x/epci.json", 400),
+                                         ("/donnees/couverture/x.json", 404),
+                                         ("/oembed?url=http://localhost/ailleurs", 404)])
+def test_json_endpoints_answer_errors_in_json(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status and response.mimetype == "application/json"
+    assert response.get_json()["erreur"]
+
+
+def test_405_says_what_is_allowed(client):
+    response = client.post("/projets")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/projets.csv", "/donnees/fiches/hdf-2021-06.html",
+                                  "/couverture.csv", "/static/webmap.js"])
+def test_one_charset(client, path):
+    assert client.get(path).headers["Content-Type"].count("charset") <= 1
+
+
+def test_content_negotiation_and_etags(client):
+    for path in ("/static/webmap.js", "/embed", "/projets.geojson"):
+        refused = client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert "Content-Encoding" not in refused.headers, path
+    plain = client.get("/static/webmap.js")
+    gzipped = client.get("/static/webmap.js", headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert plain.headers["ETag"] != gzipped.headers["ETag"]
+    weak = "W/" + plain.headers["ETag"]
+    assert client.get("/static/webmap.js", headers={"If-None-Match": weak}).status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/", "/projets", "/couverture", "/integrer", "/embed"])
+def test_pages_say_how_to_cache(client, path):
+    assert client.get(path).headers["Cache-Control"] == "no-cache"

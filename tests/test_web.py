@@ -112,10 +112,15 @@ def _properties(client, path: str) -> dict[str, list]:
 
 
 def test_geometry_endpoints_cacheable_and_gzipped(client):
-    response = client.get("/donnees/geo/commune/59.bin", headers={"Accept-Encoding": "gzip"})
+    version = client.get("/sante").get_json()["version"]
+    response = client.get(f"/donnees/geo/commune/59.bin?v={version}", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
-    assert "max-age" in response.headers["Cache-Control"]
-    again = client.get("/donnees/geo/commune/59.bin", headers={"If-None-Match": response.headers["ETag"].strip('"')})
+    assert response.headers["Cache-Control"] == "public, max-age=86400"
+    # Without the version (or with another one) the body may be of another version: revalidate.
+    for stale in ("", "?v=0123456789abcdef"):
+        assert client.get(f"/donnees/geo/commune/59.bin{stale}").headers["Cache-Control"] == "no-cache"
+    again = client.get("/donnees/geo/commune/59.bin", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"].strip('"')})
     assert again.status_code == 304
     communes = [code for d in ("02", "59", "60", "62", "80")
                 for code in _properties(client, f"/donnees/geo/commune/{d}.bin")["code"]]
@@ -171,7 +176,7 @@ def test_pages_and_assets_are_compressed_and_revalidate(client):
                                            "If-None-Match": first.headers["ETag"].strip('"')})
         assert again.status_code == 304, asset
     assert "immutable" in client.get("/static/vendor/leaflet-1.9.3/leaflet.js").headers["Cache-Control"]
-    assert client.get("/static/polygons.js").headers["Cache-Control"] == "public, max-age=0"
+    assert client.get("/static/polygons.js").headers["Cache-Control"] == "no-cache"
     assert client.get("/static/../pyproject.toml").status_code == 404
     assert client.get("/static/vendor/leaflet-1.9.3/nope.js").status_code == 404
     # Data are compressed once by the app itself (cached_response), not again.

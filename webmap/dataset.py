@@ -9,7 +9,8 @@ from functools import cached_property
 import geopandas as gpd
 import shapely
 
-from webmap.projects.store import Project, ThemeSelection, load_projects
+from webmap.projects.check import load_checked
+from webmap.projects.store import Project, ThemeSelection
 from webmap.reference.files import REGION_CODE, ReferenceFiles
 from webmap.reference.territories import Territories
 from webmap.webgeo import polygons_binary, simplify_for_screen
@@ -37,17 +38,20 @@ class Dataset:
     territories: Territories
     projects: list[Project]
     version: str = ""
+    # The canonical rows as validated (the downloads serve these, not the file on disk).
+    rows: list[dict[str, str]] = field(default_factory=list, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> "Dataset":
+        """Load and validate with the rules of `webmap check` (raises ProjectsRejected)."""
         territories = territories or Territories.load(files)
-        projects = load_projects(files.projects)
-        digest = hashlib.sha256(files.projects.read_bytes())
+        checked = load_checked(files.projects, files, territories)
+        digest = hashlib.sha256(checked.raw)
         for name in LEVEL_LAYERS.values():
             stat = files.layer(name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        return cls(files, territories, projects, digest.hexdigest()[:16])
+        return cls(files, territories, checked.projects, digest.hexdigest()[:16], checked.rows)
 
     def memo(self, key, compute):
         """A value computed once per dataset (the dataset never changes: a reload makes a new one)."""

@@ -34,11 +34,12 @@ class CheckReport:
 
 
 def check_file(path: Path, files: ReferenceFiles, territories: Territories | None = None,
-               expect_press_kit_counts: bool = False) -> CheckReport:
+               expect_press_kit_counts: bool = False, data: bytes | None = None) -> CheckReport:
+    """Validate a canonical file (or `data`, its bytes already read)."""
     report = CheckReport(path)
     name = str(path)
     try:
-        table = read_table(path, delimiter=",", encodings="utf-8")
+        table = read_table(path, delimiter=",", encodings="utf-8", data=data)
     except TableError as error:
         report.errors.append(error.error)
         return report
@@ -58,6 +59,8 @@ def check_file(path: Path, files: ReferenceFiles, territories: Territories | Non
             error("id", f"un identifiant unique (déjà utilisé ligne {seen[row['id']]})")
         seen.setdefault(row["id"], line)
     report.rows = [row for _, row in table.rows]
+    if not report.rows and not report.errors:
+        report.errors.append(RowError(name, 2, "", "", "au moins un projet après l'en-tête"))
     if expect_press_kit_counts and not report.errors:
         for theme in THEMES:
             count = sum(r["theme"] == theme.slug for r in report.rows)
@@ -113,3 +116,49 @@ def _check_row(row: dict[str, str], territories: Territories, error) -> None:
         expected = "commune" if lieu else coarsest_precision(kinds)
         if row["precision"] != expected:
             error("precision", f"« {expected} » (lieu du marqueur ou territoire le moins précis)")
+
+
+class ProjectsRejected(Exception):
+    """A projects file that `webmap check` rejects: nothing of it may be served."""
+
+    def __init__(self, report: CheckReport):
+        self.report = report
+        super().__init__(self.message())
+
+    def lines(self, limit: int = 5) -> list[str]:
+        errors = self.report.errors
+        shown = [e.format() for e in errors[:limit]]
+        if len(errors) > limit:
+            shown.append(f"… et {len(errors) - limit} autre(s) erreur(s) (webmap check pour la liste)")
+        return shown
+
+    def message(self) -> str:
+        count = len(self.report.errors)
+        return (f"{self.report.path} refusé par webmap check ({count} erreur(s)) :\n"
+                + "\n".join(self.lines()))
+
+
+@dataclass(frozen=True)
+class CheckedProjects:
+    """A projects file read once and validated: its bytes, its rows and its projects."""
+
+    raw: bytes
+    rows: list[dict[str, str]]
+    projects: list
+
+
+def load_checked(path: Path, files: ReferenceFiles,
+                 territories: Territories | None = None) -> CheckedProjects:
+    """The projects of `path` with exactly the rules of `webmap check FILE`; the bytes are
+    read once, so what is validated is what is served. Raises ProjectsRejected."""
+    from webmap.projects.csvio import read_input_bytes
+    from webmap.projects.store import project_from_row
+
+    try:
+        raw = read_input_bytes(path)
+    except TableError as error:
+        raise ProjectsRejected(CheckReport(path, errors=[error.error])) from None
+    report = check_file(path, files, territories, data=raw)
+    if report.errors:
+        raise ProjectsRejected(report)
+    return CheckedProjects(raw, report.rows, [project_from_row(r) for r in report.rows])

@@ -67,9 +67,12 @@ def detect_delimiter(header_line: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
-def read_table(path: Path, *, delimiter: str | None = None, encodings: str = "auto") -> Table:
+def read_table(path: Path, *, delimiter: str | None = None, encodings: str = "auto",
+               data: bytes | None = None) -> Table:
+    """Read `path` (or `data`, its bytes already read) as a CSV table."""
     name = str(path)
-    data = path.read_bytes()
+    if data is None:
+        data = read_input_bytes(path)
     if len(data) > MAX_INPUT_BYTES:
         raise TableError(RowError(name, 1, "", "", (
             f"fichier trop volumineux ({len(data)} octets, {MAX_INPUT_BYTES} au plus)")))
@@ -107,6 +110,21 @@ def read_table(path: Path, *, delimiter: str | None = None, encodings: str = "au
         raise TableError(RowError(name, reader.line_num, "", "", (
             f"CSV mal formé ({error}) : vérifiez les guillemets"))) from None
     return Table(header, rows, encoding, delimiter)
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """A file's bytes, or a located French error (missing, a folder, unreadable)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        problem = "un fichier existant (introuvable)"
+    except IsADirectoryError:
+        problem = "un fichier (c'est un dossier)"
+    except PermissionError:
+        problem = "un fichier lisible (lecture refusée)"
+    except OSError as error:
+        problem = f"un fichier lisible ({error.strerror or error})"
+    raise TableError(RowError(str(path), 0, "", "", problem))
 
 
 def write_csv_text(header: tuple[str, ...] | list[str], rows: list[dict[str, str]]) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from flask import Flask, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from webmap.reference.files import ReferenceFiles
 from webmap.web.config import Settings
@@ -17,8 +17,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     # No Flask static route: webmap.web.assets serves /static (read and gzipped once).
     app = Flask(__name__, template_folder="../templates", static_folder=None)
     app.config["WEBMAP"] = settings
+    # An untrusted Host header gets a 400: links and snippets are never built from it.
+    app.config["TRUSTED_HOSTS"] = settings.allowed_hosts
     app.json.ensure_ascii = False
-    app.extensions["webmap.holder"] = DatasetHolder(ReferenceFiles(settings.data_dir))
+    app.extensions["webmap.holder"] = DatasetHolder(
+        ReferenceFiles(settings.data_dir), check_seconds=settings.reload_check_seconds,
+        settle_seconds=settings.reload_settle_seconds)
     install_security(app, settings)
     install_compression(app)
     app.jinja_env.globals["add_nonce"] = add_nonce
@@ -32,18 +36,53 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(embed.bp)
 
+    @app.after_request
+    def pages_revalidate(response):
+        # Pages carry a per-request nonce and the current data: never reused unchecked.
+        if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         messages = getattr(error, "messages", None) or [_french_reason(error.code)]
-        return render_template("erreur.html", code=error.code, messages=messages), error.code
+        if isinstance(error, SecurityError):
+            messages = ["Cette adresse n'est pas celle de la carte (en-tête Host non autorisé : "
+                        "voir WEBMAP_PUBLIC_URL et WEBMAP_TRUSTED_HOSTS)."]
+        return error_response(error, messages)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # pragma: no cover - last resort, no traceback shown
+    def unexpected(error: Exception):  # last resort: logged, no traceback shown
         app.logger.exception("erreur inattendue")
-        return render_template("erreur.html", code=500,
-                               messages=["Une erreur inattendue s'est produite."]), 500
+        return error_response(InternalServerError(), ["Une erreur inattendue s'est produite."])
 
     return app
+
+
+JSON_SUFFIXES = (".json", ".geojson")
+
+
+def wants_json() -> bool:
+    """Data endpoints answer their errors as JSON, pages as HTML."""
+    return request.path.endswith(JSON_SUFFIXES) or request.path == "/oembed"
+
+
+def error_response(error: HTTPException, messages: list[str]):
+    code = error.code or 500
+    if wants_json():
+        response = jsonify({"erreur": " ".join(messages), "code": code})
+    else:
+        try:
+            body = render_template("erreur.html", code=code, messages=messages)
+        except Exception:  # the page itself cannot be built (e.g. an untrusted Host)
+            body = "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Erreur</title><p>" + \
+                   " ".join(m.replace("&", "&amp;").replace("<", "&lt;") for m in messages) + "</p></html>"
+        response = make_response(body)
+    response.status_code = code
+    for name, value in error.get_headers():  # e.g. Allow on a 405
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _french_reason(code: int | None) -> str:
@@ -52,4 +91,5 @@ def _french_reason(code: int | None) -> str:
         404: "Cette page n'existe pas.",
         405: "Cette méthode n'est pas acceptée pour cette adresse.",
         413: "Le contenu envoyé est trop volumineux.",
+        500: "Une erreur inattendue s'est produite.",
     }.get(code or 500, "La requête n'a pas pu aboutir.")

@@ -22,7 +22,10 @@ ONE_YEAR = 365 * 24 * 3600
 @lru_cache(maxsize=64)
 def _read(root: str, filename: str) -> bytes | None:
     path = safe_join(root, filename)
-    return Path(path).read_bytes() if path and Path(path).is_file() else None
+    try:
+        return Path(path).read_bytes() if path and Path(path).is_file() else None
+    except OSError:  # a name too long for the file system, a folder…: not found
+        return None
 
 
 def _asset(root: str, filename: str, max_age: int, immutable: bool = False):
@@ -37,6 +40,12 @@ def _asset(root: str, filename: str, max_age: int, immutable: bool = False):
 def leaflet(filename: str):
     """Versioned path: cached for a year."""
     return _asset(xleaflet.BASE_DIR, filename, ONE_YEAR, immutable=True)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it whatever the page says: our SVG icon."""
+    return _asset(str(STATIC_DIR), "favicon.svg", 86400)
 
 
 def static(filename: str):

@@ -82,7 +82,7 @@ def csv_export(theme: str | None = None, by: str | None = None):
     theme, by = _path_or_query(theme, by)
     text = dataset().memo(("coverage-csv", theme, by),
                           lambda: render_csv([_coverage(theme, by)], with_theme=False))
-    response = cached_response(text, "text/csv; charset=utf-8")
+    response = cached_response(text, "text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="couverture-{theme}-{by}.csv"'
     return response
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from flask import Blueprint, abort, request
@@ -25,8 +24,8 @@ def protect_cell(value: str) -> str:
 
 
 def projects_csv(data: Dataset) -> str:
-    with open(data.files.projects, encoding="utf-8", newline="") as handle:
-        rows = [{k: protect_cell(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+    """The loaded dataset's rows (never the file on disk, which may have changed since)."""
+    rows = [{k: protect_cell(v) for k, v in row.items()} for row in data.rows]
     return "\ufeff" + write_csv_text(CANONICAL_COLUMNS, rows)
 
 
@@ -57,8 +56,7 @@ def projects_geojson(data: Dataset) -> str:
 @bp.get("/projets.csv")
 def download_csv():
     data = dataset()
-    response = cached_response(data.memo("projets.csv", lambda: projects_csv(data)),
-                               "text/csv; charset=utf-8")
+    response = cached_response(data.memo("projets.csv", lambda: projects_csv(data)), "text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="projets.csv"'
     return response
 
@@ -72,36 +70,48 @@ def download_geojson():
 
 # The map's geometry, in webmap.polygon_codec's binary format.
 POLYGONS = "application/octet-stream"
+VERSIONED_MAX_AGE = 86400
+
+
+def versioned_max_age(data: Dataset) -> int:
+    """Data URLs carry the dataset version (`?v=`): cached for a day when the body is of that
+    version; otherwise (another worker, not yet reloaded, or no version) revalidated, so a
+    response built from old data is never kept under a new version's URL."""
+    return VERSIONED_MAX_AGE if request.args.get("v") == data.version else 0
 
 
 @bp.get("/donnees/geo/<niveau>.bin")
 def level_geometry(niveau: str):
-    data = dataset().polygon_part(niveau, None) if niveau in LEVELS and niveau != "commune" else None
-    if data is None:
+    data = dataset()
+    body = data.polygon_part(niveau, None) if niveau in LEVELS and niveau != "commune" else None
+    if body is None:
         abort(404)
-    return cached_response(data, POLYGONS, max_age=86400)
+    return cached_response(body, POLYGONS, max_age=versioned_max_age(data))
 
 
 @bp.get("/donnees/geo/commune/<departement>.bin")
 def commune_geometry(departement: str):
-    data = dataset().polygon_part("commune", departement)
-    if data is None:
+    data = dataset()
+    body = data.polygon_part("commune", departement)
+    if body is None:
         abort(404)
-    return cached_response(data, POLYGONS, max_age=86400)
+    return cached_response(body, POLYGONS, max_age=versioned_max_age(data))
 
 
 @bp.get("/donnees/couverture/<theme>.json")
 def uncovered(theme: str):
     if theme not in THEME_BY_SLUG:
         abort(404)
-    return cached_response(dataset().uncovered_json(theme), "application/json")
+    data = dataset()
+    return cached_response(data.uncovered_json(theme), "application/json", max_age=versioned_max_age(data))
 
 
 @bp.get("/donnees/zones/<which>.bin")
 def zones(which: str):
     if which not in ZONES:
         abort(404)
-    return cached_response(dataset().zones_polygons(which), POLYGONS)
+    data = dataset()
+    return cached_response(data.zones_polygons(which), POLYGONS, max_age=versioned_max_age(data))
 
 
 @bp.get("/donnees/fiches/<project_id>.html")
@@ -116,4 +126,4 @@ def project_card(project_id: str):
         abort(404)
     html = data.memo(("fiche", project_id, request.script_root),
                      lambda: popup_html(project, data, app_urls()))
-    return cached_response(html, "text/html; charset=utf-8")
+    return cached_response(html, "text/html", max_age=versioned_max_age(data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -42,13 +43,22 @@ def embed():
                            else oembed_link(request.url), **page_context(data, view))
 
 
+def pixels(raw: str | None) -> int | None:
+    """A size in pixels as typed in a URL: ASCII digits only (str.isdigit() also accepts
+    « ² », which int() refuses)."""
+    if raw is None or not re.fullmatch(r"[0-9]{1,5}", raw):
+        return None
+    return int(raw)
+
+
 def _height(raw: str | None) -> int:
     if not raw:
         return DEFAULT_HEIGHT
-    if not raw.isdigit() or not MIN_HEIGHT <= int(raw) <= MAX_HEIGHT:
+    value = pixels(raw)
+    if value is None or not MIN_HEIGHT <= value <= MAX_HEIGHT:
         raise BadParameters([f"Paramètre « hauteur » : valeur « {raw} » incorrecte. Valeurs "
                              f"acceptées : un nombre de pixels entre {MIN_HEIGHT} et {MAX_HEIGHT}."])
-    return int(raw)
+    return value
 
 
 @bp.get("/integrer")
@@ -99,7 +109,7 @@ def oembed():
 
 
 def _bounded(raw: str | None, default: int) -> int:
-    if raw and raw.isdigit():
-        return max(MIN_HEIGHT, min(default, int(raw)))
-    return default
+    """oEmbed's maxwidth/maxheight: the answer never exceeds them (a bad value is ignored)."""
+    value = pixels(raw)
+    return min(default, value) if value else default
 

@@ -1,10 +1,14 @@
 """The dataset the app serves, reloaded without a restart when `projets.csv` changes.
 
-`webmap import` replaces the file atomically (rename); each worker notices the new file
-(checked at most every `CHECK_SECONDS`), builds and warms a new Dataset in a background
-thread, then swaps one reference. A request takes the dataset once, at its start, and uses
-it to the end: it sees the old data or the new, never a mix, and never waits for a load.
-A file that does not load (wrong format) is logged and the current data stay in place.
+Each worker looks at the file's signature (at most every `check_seconds`). A changed file
+is loaded only once it has kept the same signature for `settle_seconds` (an editor saving
+in place or a slow copy is still writing), then read once, validated with exactly the
+rules of `webmap check FILE`, warmed in a background thread and swapped in with one
+reference assignment. A request takes the dataset once, at its start, and uses it to the
+end: it sees the old data or the new, never a mix, and never waits for a load.
+
+A file that `webmap check` rejects, or that vanishes, changes nothing: the current data
+stay in place and `/sante` names the rejected file with its first errors.
 """
 
 from __future__ import annotations
@@ -12,60 +16,111 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 from webmap.dataset import Dataset
+from webmap.projects.check import ProjectsRejected
 from webmap.reference.files import ReferenceFiles
 
-CHECK_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
+Signature = tuple[int, int, int]
 
-def _signature(files: ReferenceFiles) -> tuple[int, int] | None:
+
+def file_signature(files: ReferenceFiles) -> Signature | None:
     try:
         stat = files.projects.stat()
-    except FileNotFoundError:
+    except OSError:
         return None
-    return stat.st_mtime_ns, stat.st_size
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """The last file that was not loaded, and why (French, for /sante and the logs)."""
+
+    signature: Signature | None
+    when: float
+    errors: tuple[str, ...]
 
 
 class DatasetHolder:
-    def __init__(self, files: ReferenceFiles, dataset: Dataset | None = None):
+    def __init__(self, files: ReferenceFiles, dataset: Dataset | None = None,
+                 check_seconds: float = 1.0, settle_seconds: float = 2.0):
         self.files = files
+        self.check_seconds = check_seconds
+        self.settle_seconds = settle_seconds
+        self._signature = file_signature(files)
         self.dataset = dataset or Dataset.load(files)
-        self._signature = _signature(files)
+        self.rejected: Rejection | None = None
         self._checked = time.monotonic()
+        self._seen: tuple[Signature | None, float] = (self._signature, self._checked)
         self._lock = threading.Lock()
         self._loading = False
 
     def current(self) -> Dataset:
         now = time.monotonic()
-        if now - self._checked >= CHECK_SECONDS and not self._loading:
+        if now - self._checked >= self.check_seconds and not self._loading:
             self._checked = now
-            signature = _signature(self.files)
-            if signature is not None and signature != self._signature:
-                self._start_reload(signature)
+            self._look(now)
         return self.dataset
 
-    def _start_reload(self, signature) -> None:
+    def _look(self, now: float) -> None:
+        signature = file_signature(self.files)
+        if signature != self._seen[0]:
+            self._seen = (signature, now)  # changed since last look: wait for it to settle
+            return
+        if signature is None:
+            self._reject(None, ["fichier des projets absent : les données actuelles restent en place"])
+            return
+        settled = now - self._seen[1] >= self.settle_seconds
+        known = signature == self._signature or (self.rejected and self.rejected.signature == signature)
+        if settled and not known:
+            self._start_reload(signature)
+
+    def _reject(self, signature: Signature | None, errors: list[str]) -> None:
+        if self.rejected and self.rejected.signature == signature and signature is not None:
+            return
+        self.rejected = Rejection(signature, time.time(), tuple(errors))
+        log.warning("données refusées, les actuelles restent en place : %s", " ; ".join(errors))
+
+    def _start_reload(self, signature: Signature) -> None:
         with self._lock:
             if self._loading:
                 return
             self._loading = True
         threading.Thread(target=self._reload, args=(signature,), daemon=True).start()
 
-    def _reload(self, signature) -> None:
+    def _reload(self, signature: Signature | None) -> None:
         try:
             fresh = Dataset.load(self.files, self.dataset.territories)
+            if file_signature(self.files) != signature:
+                return  # written to while we read it: look again once it settles
             fresh.warm_up()
             self.dataset = fresh  # one reference swap: atomic for the requests
-            log.info("données rechargées (version %s)", fresh.version)
-        except Exception:  # keep serving the current data
-            log.exception("rechargement impossible : les données actuelles restent en place")
-        finally:
             self._signature = signature
+            self.rejected = None
+            log.info("données rechargées (version %s)", fresh.version)
+        except ProjectsRejected as rejected:
+            self._reject(signature, rejected.lines())
+        except Exception as error:  # keep serving the current data
+            log.exception("rechargement impossible : les données actuelles restent en place")
+            self._reject(signature, [f"chargement impossible ({type(error).__name__})"])
+        finally:
             self._loading = False
 
     def reload_now(self) -> Dataset:
-        """Synchronous reload (tests, CLI)."""
-        self._reload(_signature(self.files))
+        """Synchronous reload, without waiting for the file to settle (tests, CLI)."""
+        self._reload(file_signature(self.files))
         return self.dataset
+
+    def health(self) -> dict:
+        """What /sante reports: the version served and the last file refused."""
+        rejected = None
+        if self.rejected:
+            rejected = {
+                "depuis": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.rejected.when)),
+                "erreurs": list(self.rejected.errors),
+            }
+        return {"statut": "ok", "projets": len(self.dataset.projects),
+                "version": self.dataset.version, "fichier_refuse": rejected}

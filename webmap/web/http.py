@@ -19,21 +19,24 @@ def _prepared(body: str | bytes) -> tuple[bytes, str, bytes | None]:
     return raw, etag, compressed
 
 
-def cached_response(body: str | bytes, mimetype: str, max_age: int = 3600,
+def cached_response(body: str | bytes, mimetype: str, max_age: int = 0,
                     immutable: bool = False) -> Response:
-    """ETag/If-None-Match, Cache-Control and gzip when the client accepts it."""
+    """A response for a body that only changes with the dataset or a release: gzip when the
+    client accepts it (q > 0), an ETag per encoding, If-None-Match (weak or strong) answered
+    by werkzeug's conditional responses, and Cache-Control (`max_age` 0: revalidate)."""
     raw, etag, compressed = _prepared(body)
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    elif compressed is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = Response(compressed, mimetype=mimetype)
+    gzipped = compressed is not None and request.accept_encodings["gzip"] > 0
+    response = Response(compressed if gzipped else raw, mimetype=mimetype)
+    if gzipped:
         response.headers["Content-Encoding"] = "gzip"
+    # Two encodings, two representations: a cache must not answer one with the other's tag.
+    response.set_etag(etag + ("-gz" if gzipped else ""))
+    response.vary.add("Accept-Encoding")
+    if max_age:
+        response.headers["Cache-Control"] = f"public, max-age={max_age}" + (", immutable" if immutable else "")
     else:
-        response = Response(raw, mimetype=mimetype)
-    response.set_etag(etag)
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = f"public, max-age={max_age}" + (", immutable" if immutable else "")
-    return response
+        response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
 
 
 def install_compression(app) -> None:

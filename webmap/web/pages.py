@@ -10,7 +10,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 
@@ -138,10 +137,6 @@ def projets():
 
 @bp.get("/sante")
 def health():
-    return {"statut": "ok", "projets": len(dataset().projects), "version": dataset().version}
-
-
-@bp.get("/favicon.ico")
-def favicon():
-    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
+    dataset()  # looks for a new file, like any request
+    return current_app.extensions["webmap.holder"].health()
 
