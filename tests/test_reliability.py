@@ -5,21 +5,18 @@ Both run against gunicorn on 127.0.0.1 only, with bounded request counts and dur
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
+import os
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from conftest import DATA, start_server
+from conftest import canonical_rows, data_dir_with, start_server, write_projects
 
-REPO = Path(__file__).resolve().parents[1]
-SOURCE = REPO / "data" / "sources" / "dossier_de_presse_2021.csv"
+from webmap.projects.csvio import write_csv_text
+from webmap.projects.schema import CANONICAL_COLUMNS
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -32,76 +29,99 @@ def fetch(url: str) -> tuple[int, bytes]:
         return 0, str(error).encode()
 
 
-@pytest.fixture
-def data_copy(tmp_path):
-    for path in DATA.iterdir():
-        if path.is_file():
-            shutil.copy(path, tmp_path / path.name)
-    return tmp_path
+TITLE = "Création d'une plateforme logistique régionale mutualisée des Banques alimentaires"
 
 
-def test_reload_while_serving_no_failed_or_mixed_response(data_copy, tmp_path_factory):
-    process, base = start_server({"WEBMAP_DATA_DIR": str(data_copy)})
+def versions_of(body: bytes) -> set[str]:
+    """Which versions of the first project's title a response carries (exactly one expected)."""
+    text = body.decode("utf-8", errors="replace").replace("\\u0027", "'").replace("&#39;", "'")
+    return {name for name, title in (("v1", TITLE), ("v2", TITLE + " (v2)"), ("v3", TITLE + " (v3)"))
+            if title in text and (name != "v1" or (TITLE + " (v") not in text)}
+
+
+def wait_for(predicate, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_data_file_replaced_broken_half_written_deleted_under_load(tmp_path):
+    """While requests run: a valid new file, an invalid one, one written slowly in place,
+    then no file. Zero failed requests; every response wholly of one valid version."""
+    data_dir = data_dir_with(tmp_path / "data")
+    path = data_dir / "projets.csv"
+    process, base = start_server({"WEBMAP_DATA_DIR": str(data_dir), "WEBMAP_RELOAD_SETTLE": "0.5"})
+    rows = canonical_rows()
+    assert rows[0]["titre"] == TITLE
+
+    def version(title_suffix: str) -> list[dict[str, str]]:
+        edited = canonical_rows()
+        edited[0]["titre"] = TITLE + title_suffix
+        return edited
+
+    def replace_atomically(new_rows) -> None:
+        staging = data_dir / ".projets.csv.tmp"
+        write_projects(staging, new_rows)
+        os.replace(staging, path)
+
+    def served(name: str) -> bool:
+        return all(versions_of(fetch(base + "/projets.csv")[1]) == {name} for _ in range(6))
+
+    results: list[tuple[str, int, bytes]] = []
+    stop = threading.Event()
+
+    def hammer():
+        paths = ["/projets.csv", "/?niveau=epci", "/projets.geojson", "/donnees/fiches/hdf-2021-01.html",
+                 "/projets"]
+        deadline = time.monotonic() + 60
+        i = 0
+        while not stop.is_set() and time.monotonic() < deadline:
+            url = paths[i % len(paths)]
+            results.append((url, *fetch(base + url)))
+            i += 1
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
     try:
-        old = fetch(base + "/projets.csv")[1]
-        edited = tmp_path_factory.mktemp("src") / "saisie.csv"
-        edited.write_text(SOURCE.read_text(encoding="utf-8").replace(
-            "Création d'un atelier cuisine par la Banque alimentaire de l'Aisne",
-            "Atelier cuisine de la Banque alimentaire de l'Aisne (titre corrigé)", 1), encoding="utf-8")
-        results: list[tuple[int, bytes]] = []
-        stop = threading.Event()
-
-        def hammer():
-            deadline = time.monotonic() + 25
-            while not stop.is_set() and time.monotonic() < deadline:
-                results.append(fetch(base + "/projets.csv"))
-                results.append(fetch(base + "/?niveau=epci"))
-
-        threads = [threading.Thread(target=hammer) for _ in range(6)]
         for thread in threads:
             thread.start()
-        time.sleep(1.0)
-        imported = subprocess.run(
-            [sys.executable, "-m", "webmap", "--data-dir", str(data_copy), "import", str(edited),
-             "--output", str(data_copy / "projets.csv")], capture_output=True, text=True)
-        assert imported.returncode == 0, imported.stderr
-        new = None
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            status, body = fetch(base + "/projets.csv")
-            if status == 200 and b"(titre corrig" in body:
-                new = body
-                break
-            time.sleep(0.2)
-        time.sleep(1.0)
+        replace_atomically(version(" (v2)"))
+        assert wait_for(lambda: served("v2")), "the new valid file was never served"
+
+        broken = version(" (v3)")
+        broken[3]["territoires"] = "commune:80O21"
+        replace_atomically(broken)
+        assert wait_for(lambda: fetch(base + "/sante")[1].count(b"80O21") > 0
+                        and fetch(base + "/sante")[1].count(b"80O21") > 0)
+
+        # An editor saving in place, slowly: half the rows, a pause, the rest.
+        text = write_csv_text(CANONICAL_COLUMNS, version(" (v3)"))
+        cut = text.index("\nhdf-2021-28,") + 1
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text[:cut])
+            handle.flush()
+            time.sleep(0.3)
+            handle.write(text[cut:])
+        assert wait_for(lambda: served("v3")), "the completed file was never served"
+
+        path.unlink()
+        time.sleep(2.5)
+        assert served("v3")
+    finally:
         stop.set()
         for thread in threads:
             thread.join()
-        assert new is not None, "the new data were never served"
-        assert [s for s, _ in results if s != 200] == []
-        csv_bodies = [b for _, b in results if b.startswith(b"\xef\xbb\xbf")]
-        assert csv_bodies and all(b in (old, new) for b in csv_bodies)
-        pages = [b for _, b in results if b.startswith(b"<!doctype html>")]
-        old_title, new_title = b"atelier cuisine par la Banque alimentaire", b"(titre corrig"
-        assert pages and all((old_title in b) != (new_title in b) for b in pages)  # one version per page
-    finally:
         process.terminate()
         process.wait(timeout=20)
 
-
-def test_bad_new_file_keeps_serving_the_current_data(data_copy):
-    process, base = start_server({"WEBMAP_DATA_DIR": str(data_copy)})
-    try:
-        before = fetch(base + "/projets.geojson")
-        (data_copy / "projets.csv").write_text("ceci n'est pas le bon format\n", encoding="utf-8")
-        time.sleep(2.5)
-        for _ in range(5):
-            status, body = fetch(base + "/projets.geojson")
-            assert status == 200 and body == before[1]
-            time.sleep(0.3)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    failed = [(url, status) for url, status, _ in results if status != 200]
+    assert results and failed == []
+    for url, _, body in results:
+        assert len(versions_of(body)) == 1, url
+        if url == "/projets.csv":
+            assert body.count(b"\nhdf-2021-") == 54
 
 
 def test_bounded_load_has_zero_errors(live_server):

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from webmap.dataset import Dataset
 from webmap.projects.check import ProjectsRejected
@@ -46,20 +47,24 @@ class Rejection:
 
 class DatasetHolder:
     def __init__(self, files: ReferenceFiles, dataset: Dataset | None = None,
-                 check_seconds: float = 1.0, settle_seconds: float = 2.0):
+                 check_seconds: float = 1.0, settle_seconds: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.files = files
+        self.clock = clock
         self.check_seconds = check_seconds
         self.settle_seconds = settle_seconds
         self._signature = file_signature(files)
         self.dataset = dataset or Dataset.load(files)
         self.rejected: Rejection | None = None
-        self._checked = time.monotonic()
+        self._checked = clock()
         self._seen: tuple[Signature | None, float] = (self._signature, self._checked)
         self._lock = threading.Lock()
         self._loading = False
+        self._idle = threading.Event()
+        self._idle.set()
 
     def current(self) -> Dataset:
-        now = time.monotonic()
+        now = self.clock()
         if now - self._checked >= self.check_seconds and not self._loading:
             self._checked = now
             self._look(now)
@@ -89,6 +94,7 @@ class DatasetHolder:
             if self._loading:
                 return
             self._loading = True
+            self._idle.clear()
         threading.Thread(target=self._reload, args=(signature,), daemon=True).start()
 
     def _reload(self, signature: Signature | None) -> None:
@@ -108,6 +114,11 @@ class DatasetHolder:
             self._reject(signature, [f"chargement impossible ({type(error).__name__})"])
         finally:
             self._loading = False
+            self._idle.set()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait for a background reload to end (tests, scripts)."""
+        return self._idle.wait(timeout)
 
     def reload_now(self) -> Dataset:
         """Synchronous reload, without waiting for the file to settle (tests, CLI)."""

@@ -1,0 +1,118 @@
+"""The served data change only for a complete file that `webmap check` accepts (issue 12)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import canonical_rows, data_dir_with, write_projects
+
+from webmap.dataset import Dataset
+from webmap.reference.files import ReferenceFiles
+from webmap.web import create_app
+from webmap.web.config import Settings
+from webmap.web.holder import DatasetHolder
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def setup(tmp_path, territories):
+    """A holder on a copy of the data, with a hand-driven clock (no sleeps)."""
+    data_dir = data_dir_with(tmp_path / "data")
+    files = ReferenceFiles(data_dir)
+    clock = Clock()
+    holder = DatasetHolder(files, Dataset.load(files, territories), check_seconds=1,
+                           settle_seconds=2, clock=clock)
+    return holder, clock, data_dir / "projets.csv"
+
+
+def step(holder: DatasetHolder, clock: Clock, seconds: float = 1.1) -> Dataset:
+    clock.now += seconds
+    data = holder.current()
+    holder.wait_idle()
+    return data
+
+
+def settle(holder, clock) -> Dataset:
+    for _ in range(4):
+        step(holder, clock)
+    return holder.current()
+
+
+def retitle(rows, title):
+    rows[0]["titre"] = title
+    return rows
+
+
+@pytest.mark.parametrize("edit,expected", [
+    (lambda r: r[3].update(territoires="commune:80O21"), "80O21"),
+    (lambda r: r[3].update(territoires=""), "au moins un code typé"),
+    (lambda r: r[3].update(theme="culture"), "alimentation, droits ou insertion"),
+])
+def test_a_file_check_rejects_is_never_served(setup, edit, expected):
+    holder, clock, path = setup
+    before = holder.dataset
+    rows = canonical_rows()
+    edit(rows)
+    write_projects(path, rows)
+    assert settle(holder, clock) is before
+    health = holder.health()
+    assert health["version"] == before.version
+    assert any(expected in e for e in health["fichier_refuse"]["erreurs"])
+    assert "ligne 5" in health["fichier_refuse"]["erreurs"][0]
+    # Fixed: loaded, and the rejection is forgotten.
+    write_projects(path, retitle(canonical_rows(), "Titre corrigé"))
+    assert settle(holder, clock).projects[0].titre == "Titre corrigé"
+    assert holder.health()["fichier_refuse"] is None
+
+
+def test_a_file_still_being_written_waits_until_it_settles(setup):
+    holder, clock, path = setup
+    before = holder.dataset
+    rows = retitle(canonical_rows(), "Titre après copie")
+    # A slow copy: a few more complete rows each second (each prefix is a valid file).
+    for end in range(5, len(rows), 5):
+        write_projects(path, rows[:end])
+        assert step(holder, clock) is before, end
+    write_projects(path, rows)
+    assert settle(holder, clock).projects[0].titre == "Titre après copie"
+    assert len(holder.dataset.projects) == 54
+
+
+def test_a_deleted_file_keeps_the_data(setup):
+    holder, clock, path = setup
+    before = holder.dataset
+    path.unlink()
+    assert settle(holder, clock) is before
+    assert "absent" in holder.health()["fichier_refuse"]["erreurs"][0]
+
+
+def test_downloads_come_from_the_loaded_data_not_the_disk(tmp_path):
+    data_dir = data_dir_with(tmp_path / "data")
+    client = create_app(Settings(data_dir=data_dir, tiles_url="off")).test_client()
+    first = client.get("/projets.csv").get_data()
+    (data_dir / "projets.csv").write_text("id,titre\n", encoding="utf-8")
+    assert client.get("/projets.csv").get_data() == first
+    (data_dir / "projets.csv").unlink()
+    response = client.get("/projets.csv")
+    assert response.status_code == 200 and response.get_data() == first
+    assert client.get("/projets.geojson").status_code == 200
+
+
+@pytest.mark.parametrize("content", ["", "id,titre\n", "\n\n", None])
+def test_the_server_refuses_to_start_on_a_bad_file(tmp_path, content):
+    from webmap.projects.check import ProjectsRejected
+
+    data_dir = data_dir_with(tmp_path / "data")
+    if content is None:
+        (data_dir / "projets.csv").unlink()
+    else:
+        (data_dir / "projets.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(ProjectsRejected) as raised:
+        create_app(Settings(data_dir=data_dir, tiles_url="off"))
+    assert "projets.csv" in raised.value.message() and "ligne" in raised.value.message()
