@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests or the benchmark need, when missing.
-# Usage: bash scripts/system-packages.sh [wrk]
+# Usage: bash scripts/system-packages.sh [TOOL…]   (each TOOL is also its Debian package)
 #   WEBMAP_CHROMIUM  path of Debian's Chromium (default /usr/bin/chromium)
 set -euo pipefail
 chromium="${WEBMAP_CHROMIUM:-/usr/bin/chromium}"
 wanted=()
 [ -x "$chromium" ] || wanted+=(chromium)
 for tool in "$@"; do
-  command -v "$tool" >/dev/null || wanted+=("$tool")
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || wanted+=("$tool")
 done
 [ "${#wanted[@]}" -eq 0 ] && exit 0
 

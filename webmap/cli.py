@@ -76,6 +76,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from webmap.projects.importer import import_file
 
+    if not args.output.strip():
+        print("webmap import : --output vide : donnez le fichier à écrire, par exemple "
+              "data/projets.csv.", file=sys.stderr)
+        return EXIT_USAGE
     report = import_file(Path(args.input), Path(args.output), _files(args))
     if report.errors:
         for error in report.errors:
@@ -115,27 +119,28 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from webmap.export import export_site
+    from webmap.export import ExportRefused, export_site
     from webmap.web.config import Settings
 
     settings = Settings.from_env()
     if args.data_dir:
         settings = replace(settings, data_dir=Path(args.data_dir))
-    out = Path(args.directory)
-    if out.exists() and any(out.iterdir()) and not args.force:
-        print(f"webmap export : {out} n'est pas vide ; ajoutez --force pour le remplacer.",
-              file=sys.stderr)
+    out = args.directory
+    try:
+        written = export_site(out, settings, force=args.force)
+    except ExportRefused as refused:
+        print(f"webmap export : {refused}", file=sys.stderr)
         return EXIT_USAGE
-    written = export_site(out, settings)
     print(f"{len(written)} fichiers écrits dans {out} ; servez ce dossier avec n'importe quel "
           "serveur web, par exemple : python -m http.server -d " + str(out))
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from webmap.web.server import serve
+    from webmap.web.server import ServerOptions, serve
 
-    serve(host=args.host, port=args.port, workers=args.workers)
+    serve(ServerOptions.resolve({name: getattr(args, name) for name in
+                                 ("host", "port", "workers", "threads", "timeout", "keepalive")}))
     return EXIT_OK
 
 
@@ -212,20 +217,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="sert la carte avec gunicorn")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--host", help="adresse d'écoute (WEBMAP_HOST ; défaut 127.0.0.1)")
+    p.add_argument("--port", help="port (WEBMAP_PORT ; défaut 8000)")
+    p.add_argument("--workers", help="processus (WEBMAP_WORKERS ; défaut 2)")
+    p.add_argument("--threads", help="fils par processus (WEBMAP_THREADS ; défaut 4)")
+    p.add_argument("--timeout", help="secondes au plus par requête (WEBMAP_TIMEOUT ; défaut 30)")
+    p.add_argument("--keepalive", help="secondes de connexion inactive gardée (WEBMAP_KEEPALIVE ; défaut 2)")
     p.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from webmap.projects.check import ProjectsRejected
+    from webmap.projects.csvio import os_error_fr
+    from webmap.web.config import ConfigError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except ConfigError as error:
+        print(f"webmap : configuration incorrecte : {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProjectsRejected as rejected:
+        print(f"webmap : données refusées : {rejected.message()}", file=sys.stderr)
+        return EXIT_INVALID
     except FileNotFoundError as error:
         print(f"webmap : fichier introuvable : {error.filename}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:  # a folder where a file was expected, no permission, disk full…
+        where = f" : {error.filename}" if error.filename else ""
+        print(f"webmap : opération impossible{where} ({os_error_fr(error)})", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -3,11 +3,21 @@
 Pages are rendered by the app itself (Flask test client) under a placeholder root, which is
 then replaced by a relative prefix ("." or ".."), so the copy works from any folder. The
 copy is built in a temporary folder and renamed into place: DIR is never half-written.
+
+A static file cannot carry a per-request nonce: each page gets a `<meta>` Content Security
+Policy listing the SHA-256 hashes of its inline blocks instead (`frame-ancestors` cannot be
+set by a `<meta>`: the web server that hosts the copy must send it, see docs/securite.md).
+
+`--force` replaces only an empty folder or a previous export (it holds `MARKER`), never the
+data folder, the repository, the current or home folder, or one of their parents.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import replace
@@ -20,6 +30,15 @@ from webmap.projects.schema import THEMES
 from webmap.web import create_app
 from webmap.web.assets import STATIC_DIR
 from webmap.web.config import Settings
+from webmap.web.security import content_security_policy
+
+MARKER = ".webmap-export"
+STAGING = ".webmap-staging-"
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+class ExportRefused(Exception):
+    """The folder cannot be (re)written; the message says why, in French."""
 
 ROOT = "/__webmap_root__"
 PAGES = {  # URL path -> file
@@ -54,19 +73,55 @@ def relative_links(html: str, depth: int) -> str:
     return html.replace(ROOT, prefix)
 
 
-def export_site(out: Path, settings: Settings) -> list[str]:
+def protected_folders(settings: Settings) -> list[Path]:
+    return [p.resolve() for p in (settings.data_dir, REPOSITORY, Path.cwd(), Path.home(), Path("/"))]
+
+
+def check_target(raw: str | Path, force: bool, settings: Settings) -> Path:
+    """The folder to write, resolved, or ExportRefused."""
+    if not str(raw).strip():
+        raise ExportRefused("nom de dossier vide : donnez le dossier où écrire la copie statique.")
+    out = Path(raw).resolve()
+    if out.exists() and not out.is_dir():
+        raise ExportRefused(f"{raw} n'est pas un dossier.")
+    if not out.parent.is_dir():
+        raise ExportRefused(f"{raw} : le dossier parent {out.parent} n'existe pas ou n'est pas un dossier.")
+    for folder in protected_folders(settings):
+        if folder == out or folder.is_relative_to(out):
+            raise ExportRefused(f"{raw} contient le dossier {folder} (données, dépôt, dossier courant "
+                                "ou personnel) : choisissez un dossier à part pour la copie statique.")
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise ExportRefused(f"{raw} n'est pas vide ; ajoutez --force pour remplacer une copie "
+                                "statique précédente.")
+        if not (out / MARKER).is_file():
+            raise ExportRefused(f"{raw} n'est pas vide et n'a pas été écrit par webmap export (pas de "
+                                f"fichier {MARKER}) : --force ne remplace qu'un dossier vide ou une "
+                                "copie statique précédente.")
+    return out
+
+
+def remove_stale_staging(out: Path) -> None:
+    """Folders left by an export that was killed before it could clean up."""
+    for stale in out.parent.glob(f".{out.name}{STAGING}*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def export_site(out: Path, settings: Settings, force: bool = False) -> list[str]:
     """Write the static copy into `out` (replaced as a whole); returns the files written."""
+    out = check_target(out, force, settings)
     app = create_app(replace(settings, static_export=True))
     client = app.test_client()
     base_url = f"http://localhost{ROOT}/"
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}", dir=out.parent))
     written: list[str] = []
     try:
         for path, target in PAGES.items():
             body = _get(client, path, base_url)
-            _write(staging / target, relative_links(body.decode(), target.count("/")).encode())
+            html = with_static_csp(relative_links(body.decode(), target.count("/")), settings)
+            _write(staging / target, html.encode())
             written.append(target)
         data = app.extensions["webmap.holder"].dataset
         deps = [part.key for part in data.polygon_parts("commune")]
@@ -83,10 +138,11 @@ def export_site(out: Path, settings: Settings) -> list[str]:
             shutil.copy(Path(xleaflet.BASE_DIR) / name, vendor / name)
         shutil.copytree(Path(xleaflet.BASE_DIR) / "images", vendor / "images", dirs_exist_ok=True)
         written += [str(p.relative_to(staging)) for p in (staging / "static").rglob("*") if p.is_file()]
+        (staging / MARKER).write_text("Copie statique écrite par webmap export.\n", encoding="utf-8")
         os.chmod(staging, 0o755)
         if out.exists():
-            previous = out.with_name(f".{out.name}.old")
-            shutil.rmtree(previous, ignore_errors=True)
+            # An empty or previous-export folder (check_target): moved aside, then removed.
+            previous = staging.with_name(staging.name + "-old")
             out.rename(previous)
             staging.rename(out)
             shutil.rmtree(previous, ignore_errors=True)
@@ -96,6 +152,28 @@ def export_site(out: Path, settings: Settings) -> list[str]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return written
+
+
+_INLINE = re.compile(r"<(script|style)((?:(?!\bsrc=)[^>])*)>(.*?)</\1>", re.S)
+_NONCE = re.compile(r'\snonce="[^"]*"')
+
+
+def with_static_csp(html: str, settings: Settings) -> str:
+    """Per-request nonces out, a <meta> CSP with the hashes of the inline blocks in."""
+    html = _NONCE.sub("", html)
+    hashes: dict[str, list[str]] = {"script": [], "style": []}
+    for tag, attrs, body in _INLINE.findall(html):
+        if "application/json" in attrs:
+            continue  # data, never run
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        hashes[tag].append(f"'sha256-{digest}'")
+    policy = content_security_policy(settings)
+    policy.pop("frame-ancestors")  # ignored in a <meta>: the host's web server sends it
+    policy["script-src"] = " ".join(["'self'", *dict.fromkeys(hashes["script"])])
+    policy["style-src"] = " ".join(["'self'", *dict.fromkeys(hashes["style"])])
+    content = "; ".join(f"{k} {v if isinstance(v, str) else ' '.join(v)}" for k, v in policy.items())
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{content}">'
+    return html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + meta, 1)
 
 
 def _get(client, path: str, base_url: str) -> bytes:

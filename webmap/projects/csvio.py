@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +27,11 @@ class RowError:
     column_number: int | None = None
 
     def format(self) -> str:
-        where = f"{self.file}, ligne {self.line}"
+        where = self.file + (f", ligne {self.line}" if self.line else "")
         if self.column:
             number = f" (n° {self.column_number})" if self.column_number else ""
             where += f", colonne « {self.column} »{number}"
-        value = f" : valeur « {self.value} »" if self.value else " : valeur vide"
+        value = f" : valeur « {self.value} »" if self.value else (" : valeur vide" if self.column else "")
         return f"{where}{value} — {self.expected}"
 
 
@@ -47,12 +49,24 @@ class TableError(Exception):
         self.error = error
 
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
 def decode(data: bytes, name: str) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else Windows-1252 (what Excel in French writes)."""
+    """UTF-8 (with or without BOM), else Windows-1252 (what Excel in French writes); a file
+    that mixes both (rows pasted from two sources) is refused rather than misread."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        bad_line = data[: error.start].count(b"\n") + 1
+        bad_byte = data[error.start]
+    utf8 = _UTF8_SEQUENCE.search(data)
+    if utf8:
+        utf8_line = data[: utf8.start()].count(b"\n") + 1
+        raise TableError(RowError(name, bad_line, "", "", (
+            f"un seul encodage : le fichier mélange de l'UTF-8 (ligne {utf8_line}) et un autre "
+            f"encodage (octet {bad_byte:#04x} ligne {bad_line}, sans doute Windows-1252) ; "
+            "enregistrez-le entièrement en UTF-8")))
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as error:
@@ -123,7 +137,7 @@ def read_input_bytes(path: Path) -> bytes:
     except PermissionError:
         problem = "un fichier lisible (lecture refusée)"
     except OSError as error:
-        problem = f"un fichier lisible ({error.strerror or error})"
+        problem = f"un fichier lisible ({os_error_fr(error)})"
     raise TableError(RowError(str(path), 0, "", "", problem))
 
 
@@ -135,14 +149,51 @@ def write_csv_text(header: tuple[str, ...] | list[str], rows: list[dict[str, str
     return buffer.getvalue()
 
 
+def output_problem(path: Path) -> str | None:
+    """Why `path` cannot receive a file (French), or None."""
+    if not str(path).strip():
+        return "un nom de fichier de sortie (vide)"
+    if path.is_dir():
+        return "un nom de fichier de sortie (c'est un dossier)"
+    if path.exists() and not path.is_file():
+        return "un fichier ordinaire (c'est un périphérique ou un autre type de fichier)"
+    parent = path.parent
+    if not parent.is_dir():
+        return f"un fichier dans un dossier existant (« {parent} » n'existe pas ou n'est pas un dossier)"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"un dossier où écrire (« {parent} » n'est pas modifiable)"
+    return None
+
+
+NEW_FILE_MODE = 0o644
+_OS_ERRORS_FR = {
+    errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
+    errno.ENOSPC: "disque plein", errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENAMETOOLONG: "nom trop long", errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.ENOENT: "introuvable",
+    errno.EBUSY: "ressource occupée", errno.EXDEV: "autre système de fichiers",
+}
+
+
+def os_error_fr(error: OSError) -> str:
+    """The reason of a system error, in French."""
+    return _OS_ERRORS_FR.get(error.errno, error.strerror or str(error))
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write to a temporary file beside `path`, then rename: readers see old or new, never
+    half. The replaced file's permissions are kept (0644 for a new file), so a server
+    running as another user can still read it."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = NEW_FILE_MODE
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:

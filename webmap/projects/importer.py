@@ -13,6 +13,8 @@ from webmap.projects.csvio import (
     RowError,
     TableError,
     atomic_write_text,
+    os_error_fr,
+    output_problem,
     read_table,
     write_csv_text,
 )
@@ -213,6 +215,10 @@ def _resolve_marker(text: str, departement, territories, ctx: _RowContext, gazet
 def import_file(source: Path, output: Path, files: ReferenceFiles,
                 gazetteer: Gazetteer | None = None) -> ImportReport:
     report = ImportReport(output=output)
+    problem = output_problem(output)
+    if problem:
+        report.errors.append(RowError(str(output), 0, "", str(output), problem))
+        return report
     try:
         table = read_table(source)
     except TableError as error:
@@ -244,6 +250,11 @@ def import_file(source: Path, output: Path, files: ReferenceFiles,
     report.errors.extend(errors)
     if report.errors:
         return report
-    atomic_write_text(output, write_csv_text(CANONICAL_COLUMNS, rows))
+    try:
+        atomic_write_text(output, write_csv_text(CANONICAL_COLUMNS, rows))
+    except OSError as error:
+        report.errors.append(RowError(str(output), 0, "", "", (
+            f"un fichier où écrire ({os_error_fr(error)}) : rien n'a été écrit")))
+        return report
     report.rows = rows
     return report

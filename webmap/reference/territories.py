@@ -6,6 +6,8 @@ Typed codes name a territory: `commune:02141`, `epci:200044618`, `arrondissement
 
 from __future__ import annotations
 
+import errno
+
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -159,6 +161,8 @@ class Territories:
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:
+    if not path.is_file():  # a clear "file not found" rather than the GDAL driver's English
+        raise FileNotFoundError(errno.ENOENT, "introuvable", str(path))
     gdf = gpd.read_file(path)
     for column in ("code", "departement", "arrondissement", "epci", "cantons", "departements"):
         if column in gdf.columns:

@@ -2,15 +2,72 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, fields
+
 from gunicorn.app.base import BaseApplication
 
 from webmap.metrics import LEVELS
 from webmap.web import create_app
+from webmap.web.config import ConfigError
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """gunicorn's settings: `webmap serve` options, else WEBMAP_<NAME> variables, else these.
+
+    Slow clients hold a gunicorn thread while they send their headers: in production put a
+    buffering reverse proxy in front (nginx, docs/securite.md), which hands gunicorn only
+    complete requests.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 4
+    timeout: int = 30  # seconds a worker may spend on one request before it is restarted
+    keepalive: int = 2  # seconds an idle connection is kept open
+
+    LIMITS = {"port": (1, 65535), "workers": (1, 64), "threads": (1, 256),
+              "timeout": (1, 3600), "keepalive": (0, 300)}
+
+    @classmethod
+    def resolve(cls, given: dict[str, object], environ=None) -> "ServerOptions":
+        """Options given on the command line win over the environment; values are checked."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            variable = f"WEBMAP_{item.name.upper()}"
+            raw = given.get(item.name)
+            source = f"--{item.name}"
+            if raw is None and env.get(variable):
+                raw, source = env[variable], variable
+            if raw is None:
+                continue
+            if item.name == "host":
+                values["host"] = str(raw)
+                continue
+            low, high = cls.LIMITS[item.name]
+            try:
+                number = int(raw)
+            except (TypeError, ValueError):
+                number = low - 1
+            if not low <= number <= high:
+                raise ConfigError(f"{source} : « {raw} » incorrect. Attendu : un nombre entier "
+                                  f"entre {low} et {high}.")
+            values[item.name] = number
+        return cls(**values)
+
+    def gunicorn(self) -> dict[str, object]:
+        return {"bind": f"{self.host}:{self.port}", "workers": self.workers,
+                "threads": self.threads, "timeout": self.timeout, "keepalive": self.keepalive,
+                "accesslog": "-", "preload_app": True}
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict[str, object]):
+    def __init__(self, options: dict[str, object], app):
         self.options = options
+        self.app = app
         super().__init__()
 
     def load_config(self) -> None:
@@ -18,12 +75,17 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        app = create_app()
-        # Compute the shared geometry and the first pages once, before the workers fork
-        # (preload_app): no visitor waits for them, in any worker.
-        app.extensions["webmap.holder"].dataset.warm_up()
-        warm_pages(app)
-        return app
+        return self.app
+
+
+def prepared_app():
+    """The app with its data loaded and checked, and the shared geometry and first pages
+    computed once, before the workers fork: no visitor waits for them, in any worker. Bad
+    data or settings fail here, with a French message, before gunicorn starts."""
+    app = create_app()
+    app.extensions["webmap.holder"].dataset.warm_up()
+    warm_pages(app)
+    return app
 
 
 def warm_pages(app) -> None:
@@ -38,9 +100,8 @@ def warm_pages(app) -> None:
         client.get(download)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": 4,
-               "accesslog": "-", "preload_app": True}).run()
+def serve(options: ServerOptions) -> None:
+    _Gunicorn(options.gunicorn(), prepared_app()).run()
 
 
 def start_background(port: int, env: dict[str, str], timeout: float = 60.0):
