@@ -120,6 +120,10 @@ def test_static_export_uses_relative_paths(tmp_path, files):
     card = (out / "donnees" / "fiches" / "hdf-2021-13.html").read_text(encoding="utf-8")
     assert 'href="../../projets/#hdf-2021-13"' in card
     assert not list(Path(tmp_path).glob(".site.*"))  # no staging folder left behind
+    # No per-request nonce in a static file: a <meta> policy with the inline blocks' hashes.
+    assert "nonce=" not in index
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', index).group(1)
+    assert "'unsafe-inline'" not in policy and "'sha256-" in policy
 
 
 def test_export_refuses_non_empty_folder(tmp_path):

@@ -17,6 +17,16 @@ EXIT_INVALID = 1  # the input was read but is wrong (ambiguous place, bad rowsâ€
 EXIT_USAGE = 2
 
 
+def _settings(args: argparse.Namespace):
+    """The app's settings from the environment, with --data-dir applied."""
+    from dataclasses import replace
+
+    from webmap.web.config import Settings
+
+    settings = Settings.from_env()
+    return replace(settings, data_dir=Path(args.data_dir)) if args.data_dir else settings
+
+
 def _files(args: argparse.Namespace) -> ReferenceFiles:
     return ReferenceFiles(Path(args.data_dir) if args.data_dir else default_data_dir())
 
@@ -117,17 +127,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from webmap.export import ExportRefused, export_site
-    from webmap.web.config import Settings
 
-    settings = Settings.from_env()
-    if args.data_dir:
-        settings = replace(settings, data_dir=Path(args.data_dir))
     out = args.directory
     try:
-        written = export_site(out, settings, force=args.force)
+        written = export_site(out, _settings(args), force=args.force)
     except ExportRefused as refused:
         print(f"webmap export : {refused}", file=sys.stderr)
         return EXIT_USAGE
@@ -139,8 +143,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from webmap.web.server import ServerOptions, serve
 
-    serve(ServerOptions.resolve({name: getattr(args, name) for name in
-                                 ("host", "port", "workers", "threads", "timeout", "keepalive")}))
+    options = ServerOptions.resolve({name: getattr(args, name) for name in
+                                     ("host", "port", "workers", "threads", "timeout", "keepalive")})
+    serve(options, _settings(args))
     return EXIT_OK
 
 

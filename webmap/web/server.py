@@ -9,7 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from webmap.metrics import LEVELS
 from webmap.web import create_app
-from webmap.web.config import ConfigError
+from webmap.web.config import ConfigError, Settings
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,11 @@ class _Gunicorn(BaseApplication):
         return self.app
 
 
-def prepared_app():
+def prepared_app(settings: Settings | None = None):
     """The app with its data loaded and checked, and the shared geometry and first pages
     computed once, before the workers fork: no visitor waits for them, in any worker. Bad
     data or settings fail here, with a French message, before gunicorn starts."""
-    app = create_app()
+    app = create_app(settings)
     app.extensions["webmap.holder"].dataset.warm_up()
     warm_pages(app)
     return app
@@ -100,8 +100,8 @@ def warm_pages(app) -> None:
         client.get(download)
 
 
-def serve(options: ServerOptions) -> None:
-    _Gunicorn(options.gunicorn(), prepared_app()).run()
+def serve(options: ServerOptions, settings: Settings | None = None) -> None:
+    _Gunicorn(options.gunicorn(), prepared_app(settings)).run()
 
 
 def start_background(port: int, env: dict[str, str], timeout: float = 60.0):
