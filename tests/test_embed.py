@@ -111,7 +111,7 @@ def test_static_export_uses_relative_paths(tmp_path, files):
     for page in out.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r'(src|href)="/(?!/)', html), page
-        assert "__webmap_root__" not in html and "http://" not in html and "https://" not in html
+        assert "__webmap_root" not in html and "http://" not in html and "https://" not in html
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '"./donnees/geo/departement.bin"' in index and 'src="./static/webmap.js"' in index
     embed = (out / "embed" / "index.html").read_text(encoding="utf-8")

@@ -95,7 +95,7 @@ class Dataset:
 
     def screen_layer(self, level: str) -> gpd.GeoDataFrame:
         """A level's polygons simplified for the screen (see webmap.webgeo)."""
-        return self.memo(("screen", level), lambda: self._screen_layer(level))
+        return self.territories.memo(("screen", level), lambda: self._screen_layer(level))
 
     def _screen_layer(self, level: str) -> gpd.GeoDataFrame:
         layer = self.territories.communes if level == "commune" else \
@@ -105,7 +105,7 @@ class Dataset:
         return simplify_for_screen(layer[columns])
 
     def polygon_parts(self, level: str) -> list[PolygonPart]:
-        return self.memo(("polygons", level), lambda: self._polygon_parts(level))
+        return self.territories.memo(("polygons", level), lambda: self._polygon_parts(level))
 
     def _polygon_parts(self, level: str) -> list[PolygonPart]:
         layer = self.screen_layer(level).sort_values("code")

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from dataclasses import replace
@@ -40,7 +41,10 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 class ExportRefused(Exception):
     """The folder cannot be (re)written; the message says why, in French."""
 
-ROOT = "/__webmap_root__"
+def placeholder_root() -> str:
+    """Where the pages are rendered before their links are made relative: a new random
+    name per export, so no text of the data can contain it (and be rewritten)."""
+    return f"/__webmap_root_{secrets.token_hex(8)}__"
 PAGES = {  # URL path -> file
     "/": "index.html",
     "/embed": "embed/index.html",
@@ -64,13 +68,13 @@ def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     return files
 
 
-def relative_links(html: str, depth: int) -> str:
+def relative_links(html: str, depth: int, root: str) -> str:
     prefix = "." if depth == 0 else "/".join([".."] * depth)
     for page in PAGE_DIRS:
         # Directory pages: link to the folder (index.html), which every static server serves.
         for end in ('"', "#", "?"):
-            html = html.replace(f"{ROOT}/{page}{end}", f"{ROOT}/{page}/{end}")
-    return html.replace(ROOT, prefix)
+            html = html.replace(f"{root}/{page}{end}", f"{root}/{page}/{end}")
+    return html.replace(root, prefix)
 
 
 def protected_folders(settings: Settings) -> list[Path]:
@@ -113,14 +117,15 @@ def export_site(out: Path, settings: Settings, force: bool = False) -> list[str]
     out = check_target(out, force, settings)
     app = create_app(replace(settings, static_export=True))
     client = app.test_client()
-    base_url = f"http://localhost{ROOT}/"
+    root = placeholder_root()
+    base_url = f"http://localhost{root}/"
     remove_stale_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}", dir=out.parent))
     written: list[str] = []
     try:
         for path, target in PAGES.items():
             body = _get(client, path, base_url)
-            html = with_static_csp(relative_links(body.decode(), target.count("/")), settings)
+            html = with_static_csp(relative_links(body.decode(), target.count("/"), root), settings)
             _write(staging / target, html.encode())
             written.append(target)
         data = app.extensions["webmap.holder"].dataset
@@ -128,7 +133,7 @@ def export_site(out: Path, settings: Settings, force: bool = False) -> list[str]
         for path in data_files(deps, [p.id for p in data.projects]):
             body = _get(client, path, base_url)
             if path.endswith(".html"):  # project cards link to the list
-                body = relative_links(body.decode(), path.count("/") - 1).encode()
+                body = relative_links(body.decode(), path.count("/") - 1, root).encode()
             _write(staging / path.lstrip("/"), body)
             written.append(path.lstrip("/"))
         shutil.copytree(STATIC_DIR, staging / "static", dirs_exist_ok=True)

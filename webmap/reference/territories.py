@@ -69,6 +69,14 @@ class Territories:
 
     communes: gpd.GeoDataFrame
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    # Values derived from the geometry alone (screen polygons), shared by every dataset
+    # built on these territories: a data reload does not recompute them.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key, compute):
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
 
     @classmethod
     def load(cls, files: ReferenceFiles) -> "Territories":
