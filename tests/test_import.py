@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from webmap.projects import csvio
 from webmap.projects.importer import import_file
 from webmap.projects.schema import parse_amount
 
@@ -129,32 +128,26 @@ def test_bad_amounts(text):
     assert isinstance(parse_amount(text), str)
 
 
-def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path, files, gazetteer, monkeypatch):
-    source = write(tmp_path, HEADER + "Projet,Asso,droits,Laon,,non,,\n")
+def test_old_file_intact_when_the_disk_fills_up(tmp_path):
+    """A real write failure (a file-size limit, as a full disk would do): the old file stays
+    whole, no temporary file is left, the message is in French."""
+    import resource
+    import signal
+
+    source = Path(__file__).resolve().parents[1] / "data" / "sources" / "dossier_de_presse_2021.csv"
     out = tmp_path / "projets.csv"
     out.write_text("ancien contenu\n", encoding="utf-8")
 
-    real_fdopen = csvio.os.fdopen
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
 
-    class Exploding:
-        def __init__(self, handle):
-            self.handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, text):
-            self.handle.write(text[: len(text) // 2])
-            raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(csvio.os, "fdopen", lambda *a, **k: Exploding(real_fdopen(*a, **k)))
-    with pytest.raises(OSError):
-        import_file(source, out, files, gazetteer)
+    result = subprocess.run([sys.executable, "-m", "webmap", "import", str(source), "--output", str(out)],
+                            capture_output=True, text=True, preexec_fn=small_files)
+    assert result.returncode == 1 and "rien n'a été écrit" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
     assert out.read_text(encoding="utf-8") == "ancien contenu\n"
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["projets.csv"]
 
 
 def test_cli_import_errors_and_success(tmp_path):

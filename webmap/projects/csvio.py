@@ -172,6 +172,7 @@ _OS_ERRORS_FR = {
     errno.ENAMETOOLONG: "nom trop long", errno.EISDIR: "c'est un dossier",
     errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.ENOENT: "introuvable",
     errno.EBUSY: "ressource occupée", errno.EXDEV: "autre système de fichiers",
+    errno.EFBIG: "fichier trop grand pour ce système ou ce quota", errno.EDQUOT: "quota dépassé",
 }
 
 
