@@ -27,15 +27,15 @@ def setup(tmp_path, territories):
     files = ReferenceFiles(data_dir)
     clock = Clock()
     holder = DatasetHolder(files, Dataset.load(files, territories), check_seconds=1,
-                           settle_seconds=2, clock=clock)
+                           settle_seconds=2, clock=clock, watch=False)
     return holder, clock, data_dir / "projets.csv"
 
 
 def step(holder: DatasetHolder, clock: Clock, seconds: float = 1.1) -> Dataset:
+    """What the watcher does every second."""
     clock.now += seconds
-    data = holder.current()
-    holder.wait_idle()
-    return data
+    holder.poll()
+    return holder.current()
 
 
 def settle(holder, clock) -> Dataset:
@@ -90,6 +90,24 @@ def test_a_deleted_file_keeps_the_data(setup):
     path.unlink()
     assert settle(holder, clock) is before
     assert "absent" in holder.health()["fichier_refuse"]["erreurs"][0]
+
+
+def test_the_watcher_reloads_without_requests(tmp_path, territories):
+    """In the server, a thread polls the file: /sante is right without traffic."""
+    import time
+
+    data_dir = data_dir_with(tmp_path / "data")
+    files = ReferenceFiles(data_dir)
+    holder = DatasetHolder(files, Dataset.load(files, territories), check_seconds=0.05,
+                           settle_seconds=0.1)
+    holder.current()  # the first request starts the watcher
+    rows = canonical_rows()
+    rows[3]["territoires"] = "commune:80O21"
+    write_projects(data_dir / "projets.csv", rows)
+    deadline = time.monotonic() + 20
+    while holder.rejected is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "80O21" in " ".join(holder.health()["fichier_refuse"]["erreurs"])
 
 
 def test_downloads_come_from_the_loaded_data_not_the_disk(tmp_path):

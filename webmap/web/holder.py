@@ -1,10 +1,10 @@
 """The dataset the app serves, reloaded without a restart when `projets.csv` changes.
 
-Each worker looks at the file's signature (at most every `check_seconds`). A changed file
-is loaded only once it has kept the same signature for `settle_seconds` (an editor saving
-in place or a slow copy is still writing), then read once, validated with exactly the
-rules of `webmap check FILE`, warmed in a background thread and swapped in with one
-reference assignment. A request takes the dataset once, at its start, and uses it to the
+A thread in each worker looks at the file's signature every `check_seconds`. A changed
+file is loaded only once it has kept the same signature for `settle_seconds` (an editor
+saving in place or a slow copy is still writing), then read once, validated with exactly
+the rules of `webmap check FILE`, warmed in that thread and swapped in with one reference
+assignment. A request takes the dataset once, at its start, and uses it to the
 end: it sees the old data or the new, never a mix, and never waits for a load.
 
 A file that `webmap check` rejects, or that vanishes, changes nothing: the current data
@@ -14,6 +14,7 @@ stay in place and `/sante` names the rejected file with its first errors.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -46,31 +47,47 @@ class Rejection:
 
 
 class DatasetHolder:
+    """The served dataset, and a watcher thread (one per process, started by the first
+    request after a fork) that looks at the file every `check_seconds` and reloads it."""
+
     def __init__(self, files: ReferenceFiles, dataset: Dataset | None = None,
                  check_seconds: float = 1.0, settle_seconds: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, watch: bool = True):
         self.files = files
         self.clock = clock
         self.check_seconds = check_seconds
         self.settle_seconds = settle_seconds
+        self.watch = watch
         self._signature = file_signature(files)
         self.dataset = dataset or Dataset.load(files)
         self.rejected: Rejection | None = None
-        self._checked = clock()
-        self._seen: tuple[Signature | None, float] = (self._signature, self._checked)
+        self._seen: tuple[Signature | None, float] = (self._signature, clock())
+        self._watcher_pid: int | None = None
         self._lock = threading.Lock()
-        self._loading = False
-        self._idle = threading.Event()
-        self._idle.set()
 
     def current(self) -> Dataset:
-        now = self.clock()
-        if now - self._checked >= self.check_seconds and not self._loading:
-            self._checked = now
-            self._look(now)
+        if self.watch and self._watcher_pid != os.getpid():
+            self._start_watcher()
         return self.dataset
 
-    def _look(self, now: float) -> None:
+    def _start_watcher(self) -> None:
+        with self._lock:
+            if self._watcher_pid == os.getpid():
+                return
+            self._watcher_pid = os.getpid()  # threads do not survive gunicorn's fork
+        threading.Thread(target=self._watch, name="webmap-donnees", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.check_seconds)
+            try:
+                self.poll()
+            except Exception:  # the watcher never dies: the current data stay served
+                log.exception("surveillance du fichier des projets")
+
+    def poll(self) -> None:
+        """One look at the file: note a change, or load a file that has settled."""
+        now = self.clock()
         signature = file_signature(self.files)
         if signature != self._seen[0]:
             self._seen = (signature, now)  # changed since last look: wait for it to settle
@@ -81,21 +98,13 @@ class DatasetHolder:
         settled = now - self._seen[1] >= self.settle_seconds
         known = signature == self._signature or (self.rejected and self.rejected.signature == signature)
         if settled and not known:
-            self._start_reload(signature)
+            self._reload(signature)
 
     def _reject(self, signature: Signature | None, errors: list[str]) -> None:
-        if self.rejected and self.rejected.signature == signature and signature is not None:
+        if self.rejected and self.rejected.signature == signature:
             return
         self.rejected = Rejection(signature, time.time(), tuple(errors))
         log.warning("données refusées, les actuelles restent en place : %s", " ; ".join(errors))
-
-    def _start_reload(self, signature: Signature) -> None:
-        with self._lock:
-            if self._loading:
-                return
-            self._loading = True
-            self._idle.clear()
-        threading.Thread(target=self._reload, args=(signature,), daemon=True).start()
 
     def _reload(self, signature: Signature | None) -> None:
         try:
@@ -112,13 +121,6 @@ class DatasetHolder:
         except Exception as error:  # keep serving the current data
             log.exception("rechargement impossible : les données actuelles restent en place")
             self._reject(signature, [f"chargement impossible ({type(error).__name__})"])
-        finally:
-            self._loading = False
-            self._idle.set()
-
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        """Wait for a background reload to end (tests, scripts)."""
-        return self._idle.wait(timeout)
 
     def reload_now(self) -> Dataset:
         """Synchronous reload, without waiting for the file to settle (tests, CLI)."""

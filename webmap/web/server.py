@@ -83,8 +83,11 @@ def prepared_app(settings: Settings | None = None):
     computed once, before the workers fork: no visitor waits for them, in any worker. Bad
     data or settings fail here, with a French message, before gunicorn starts."""
     app = create_app(settings)
-    app.extensions["webmap.holder"].dataset.warm_up()
+    holder = app.extensions["webmap.holder"]
+    holder.dataset.warm_up()
+    holder.watch = False  # the master process serves nothing: only workers watch the file
     warm_pages(app)
+    holder.watch = True
     return app
 
 
