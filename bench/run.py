@@ -86,8 +86,10 @@ def fmt_ms(value: float) -> str:
 def page_table(title: str, ours, base) -> str:
     rows = [
         ("requêtes", f"{ours.requests}", f"{base.requests}", f"{ours.requests / base.requests:.2f}"),
-        ("octets (brut)", fmt_bytes(ours.raw_bytes), fmt_bytes(base.raw_bytes), f"{ours.raw_bytes / base.raw_bytes:.3f}"),
-        ("octets (gzip)", fmt_bytes(ours.gzip_bytes), fmt_bytes(base.gzip_bytes), f"{ours.gzip_bytes / base.gzip_bytes:.3f}"),
+        ("octets (brut)", fmt_bytes(ours.raw_bytes), fmt_bytes(base.raw_bytes),
+         f"{ours.raw_bytes / base.raw_bytes:.3f}"),
+        ("octets (gzip)", fmt_bytes(ours.gzip_bytes), fmt_bytes(base.gzip_bytes),
+         f"{ours.gzip_bytes / base.gzip_bytes:.3f}"),
         ("carte interactive (médiane)", fmt_ms(ours.tti_median), fmt_ms(base.tti_median),
          f"{ours.tti_median / base.tti_median:.3f}"),
     ]

@@ -122,3 +122,25 @@ def data_dir_with(root: Path, rows: list[dict[str, str]] | None = None) -> Path:
             (root / path.name).symlink_to(path)
     write_projects(root / "projets.csv", canonical_rows() if rows is None else rows)
     return root
+
+
+class CliResult:
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_cli(*args: str) -> CliResult:
+    """`webmap ARGS` in this process (as `python -m webmap` would run it, without the
+    interpreter start-up): exit code, stdout and stderr."""
+    import contextlib
+    import io
+
+    from webmap.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as done:  # argparse's usage errors
+            code = done.code if isinstance(done.code, int) else 1
+    return CliResult(code, out.getvalue(), err.getvalue())

@@ -44,7 +44,8 @@ def embedding(tmp_path_factory):
     for port in (allowed_port, other_port):
         folder = tmp_path_factory.mktemp(f"site{port}")
         (folder / "index.html").write_text(
-            "<!doctype html><html lang='fr'><head><meta charset='utf-8'><link rel='icon' href='data:,'><title>Préfecture</title></head>"
+            "<!doctype html><html lang='fr'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+            "<title>Préfecture</title></head>"
             f"<body><h1>Page du site de la préfecture</h1>{snippet}</body></html>", encoding="utf-8")
         hosts.append(serve_folder(folder, port))
     yield app_base, f"http://127.0.0.1:{allowed_port}", f"http://127.0.0.1:{other_port}"
@@ -99,7 +100,7 @@ def test_static_export_served_by_http_server(browser, tmp_path):
         context = browser.new_context()
         page = context.new_page()
         watch = PageWatch(page, [base])
-        for attempt in range(50):
+        for _ in range(50):
             try:
                 page.goto(base + "/")
                 break

@@ -236,7 +236,9 @@ def test_polygon_layers_come_back_after_all_were_hidden(page, live_server):
     outlines = page.get_by_label("Zones desservies par les unités « aller vers »")
     # Both in the same frame: the first removal asks for a redraw the second one cancels.
     page.evaluate("""() => document.querySelectorAll('.leaflet-control-layers-overlays input')
-        .forEach(box => { if (box.checked && /département|aller vers/.test(box.parentElement.textContent)) box.click(); })""")
+        .forEach(box => {
+          if (box.checked && /département|aller vers/.test(box.parentElement.textContent)) box.click();
+        })""")
     assert not choropleth.is_checked() and not outlines.is_checked()
     assert page.locator("canvas.wm-polygons").count() == 0
     choropleth.check()

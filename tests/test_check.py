@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from conftest import run_cli
+
 from webmap.projects.check import check_file
 
 
@@ -25,6 +27,7 @@ def test_wrong_file_fails_with_line_numbered_messages(tmp_path, files, territori
 
 
 def test_cli_check_default_file_passes():
+    """The one end-to-end run of the installed command (the others run in-process)."""
     result = subprocess.run([sys.executable, "-m", "webmap", "check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "54 projets valides" in result.stdout
@@ -33,6 +36,6 @@ def test_cli_check_default_file_passes():
 def test_cli_check_reports_bad_header(tmp_path):
     bad = tmp_path / "x.csv"
     bad.write_text("id;titre\n1;a\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "webmap", "check", str(bad)], capture_output=True, text=True)
+    result = run_cli("check", bad)
     assert result.returncode == 1
     assert "ligne 1" in result.stderr and "en-tête canonique" in result.stderr

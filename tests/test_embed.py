@@ -127,10 +127,9 @@ def test_static_export_uses_relative_paths(tmp_path, files):
 
 
 def test_export_refuses_non_empty_folder(tmp_path):
-    import subprocess
-    import sys
+    from conftest import run_cli
 
     (tmp_path / "x.txt").write_text("garder", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "webmap", "export", str(tmp_path)], capture_output=True, text=True)
+    result = run_cli("export", tmp_path)
     assert result.returncode == 2 and "--force" in result.stderr
     assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "garder"

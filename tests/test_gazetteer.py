@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from conftest import run_cli
 
 from webmap.gazetteer import normalize, split_kind
 
@@ -114,10 +112,6 @@ def test_aliases_point_to_existing_territories(gazetteer):
 
     for alias in load_aliases():
         assert gazetteer.territories.get(alias["cible"]) is not None, alias
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "webmap", *args], capture_output=True, text=True)
 
 
 def test_cli_resolve_unique():

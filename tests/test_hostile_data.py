@@ -100,7 +100,8 @@ def check_outputs(get, texts: dict[str, str], baseline) -> None:
     assert titles[PLACED] == texts["titre"]
     listing = Markup(get("/projets").get_data(as_text=True)).text
     assert texts["titre"] in listing
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(get("/projets.csv").get_data(as_text=True).lstrip("\ufeff")))}
+    download = get("/projets.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(download))}
     features = {f["properties"]["id"]: f["properties"] for f in get("/projets.geojson").get_json()["features"]}
     for field, text in texts.items():
         assert unprotect(rows[PLACED][field]) == text, field

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from webmap.projects.importer import import_file
 from webmap.projects.schema import parse_amount
@@ -153,14 +154,12 @@ def test_old_file_intact_when_the_disk_fills_up(tmp_path):
 def test_cli_import_errors_and_success(tmp_path):
     bad = write(tmp_path, HEADER + "Projet,Asso,droits,Bailleul,,non,,\n", name="bad.csv")
     out = tmp_path / "out.csv"
-    result = subprocess.run([sys.executable, "-m", "webmap", "import", str(bad), "--output", str(out)],
-                            capture_output=True, text=True)
+    result = run_cli("import", bad, "--output", out)
     assert result.returncode == 1
     assert "bad.csv, ligne 2, colonne « lieux »" in result.stderr and "aucun fichier écrit" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
     good = write(tmp_path, HEADER + "Projet,Asso,droits,Bailleul (59),,non,,\n", name="good.csv")
-    result = subprocess.run([sys.executable, "-m", "webmap", "import", str(good), "--output", str(out)],
-                            capture_output=True, text=True)
+    result = run_cli("import", good, "--output", out)
     assert result.returncode == 0, result.stderr
     assert read_rows(out)[0]["territoires"] == "commune:59043"
 

@@ -37,7 +37,7 @@ def test_round_trip_keeps_shapes_holes_islands_and_properties():
 def test_vertices_move_by_at_most_half_a_grid_step():
     wobbly = shapely.Polygon([(2.00013, 50.00021), (2.10041, 50.00007), (2.05, 50.08888)])
     ring = decode_polygons(encode_polygons([wobbly], {}, STEP)).rings[0][0]
-    for (x, y), (ox, oy) in zip(ring, list(wobbly.exterior.coords)[:-1]):
+    for (x, y), (ox, oy) in zip(ring, list(wobbly.exterior.coords)[:-1], strict=True):
         assert abs(x - ox) <= STEP / 2 + 1e-12 and abs(y - oy) <= STEP / 2 + 1e-12
 
 

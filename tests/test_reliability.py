@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from conftest import canonical_rows, data_dir_with, start_server, write_projects
 
 from webmap.projects.csvio import write_csv_text

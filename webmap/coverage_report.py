@@ -99,13 +99,13 @@ def render_table(items: list[ThemeCoverage], limit: int | None = None) -> str:
         frame = item.table if limit is None else item.table.head(limit)
         cells = [[HEADERS[c] for c in SUMMARY_COLUMNS]]
         for row in frame[list(SUMMARY_COLUMNS)].itertuples(index=False):
-            values = dict(zip(SUMMARY_COLUMNS, row))
+            values = dict(zip(SUMMARY_COLUMNS, row, strict=True))
             values["nom"] = values["nom"] if len(str(values["nom"])) <= 48 else str(values["nom"])[:47] + "…"
             cells.append([format_cell(c, values[c]) for c in SUMMARY_COLUMNS])
         widths = [max(len(r[i]) for r in cells) for i in range(len(SUMMARY_COLUMNS))]
         for n, row in enumerate(cells):
             lines.append("  ".join(
-                cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+                cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
             if n == 0:
                 lines.append("  ".join("-" * w for w in widths))
         if limit is not None and len(item.table) > limit:

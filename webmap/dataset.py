@@ -43,7 +43,7 @@ class Dataset:
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> "Dataset":
+    def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> Dataset:
         """Load and validate with the rules of `webmap check` (raises ProjectsRejected)."""
         territories = territories or Territories.load(files)
         checked = load_checked(files.projects, files, territories)
@@ -157,7 +157,7 @@ class Dataset:
                    len([d for d in dep.split(";") if d]), len([r for r in reg.split(";") if r])]
             for code, pop, dist, dep, reg in zip(
                 uncovered["code"], uncovered["population"], uncovered["distance_km"],
-                uncovered["projets_departemental"], uncovered["projets_regional"])
+                uncovered["projets_departemental"], uncovered["projets_regional"], strict=True)
         }
         return json.dumps(payload, separators=(",", ":"))
 

@@ -14,9 +14,10 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from webmap.reference.files import REGION_DEPARTEMENTS, REGION_NAME, ReferenceFiles
 from webmap.reference.territories import (
@@ -183,7 +184,7 @@ class Gazetteer:
     aliases: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
-    def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> "Gazetteer":
+    def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> Gazetteer:
         territories = territories or Territories.load(files)
         with open(files.outside_names, encoding="utf-8", newline="") as handle:
             outside = list(csv.DictReader(handle))

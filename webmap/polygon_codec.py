@@ -90,13 +90,13 @@ def pack_column(values: list) -> list | dict:
     while prefix and not all(v[len(prefix):].isdigit() for v in values):
         prefix = prefix[:-1]
     tails = [v[len(prefix):] for v in values]
-    if any(len(v) != width or not t.isdigit() for v, t in zip(values, tails)):
+    if any(len(v) != width or not t.isdigit() for v, t in zip(values, tails, strict=True)):
         return values
     numbers = [int(t) for t in tails]
-    if any(b <= a for a, b in zip(numbers, numbers[1:])):
+    if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
         return values
     return {"prefix": prefix, "width": width - len(prefix),
-            "deltas": [b - a for a, b in zip([0, *numbers], numbers)]}
+            "deltas": [b - a for a, b in zip([0, *numbers], numbers, strict=False)]}
 
 
 def unpack_column(column: list | dict) -> list:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import folium
 import jinja2
@@ -83,9 +83,11 @@ def popup_html(project: Project, data: Dataset, urls: Urls) -> str:
     if project.regionwide:
         note = "Projet régional : il concerne toute la région, il n'est pas placé sur une commune."
     elif project.precision == "departement":
-        note = "Emplacement approximatif : le projet est rattaché au département, le marqueur est placé à l'intérieur du territoire servi."
+        note = ("Emplacement approximatif : le projet est rattaché au département, le marqueur est "
+                "placé à l'intérieur du territoire servi.")
     else:
-        note = "Emplacement approximatif : le texte ne nomme pas de commune d'implantation, le marqueur est placé à l'intérieur du territoire servi."
+        note = ("Emplacement approximatif : le texte ne nomme pas de commune d'implantation, le "
+                "marqueur est placé à l'intérieur du territoire servi.")
     amount = format_value(float(project.montant_eur), 0) if project.montant_eur is not None else ""
     return _templates.get_template("map/popup.html").render(
         project=project, theme=project.theme_info, territory=territory,
@@ -229,7 +231,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     folium.LayerControl(collapsed=compact, position="topright" if compact else "bottomleft").add_to(fmap)
     ProjectOpener().add_to(fmap)
     if compact and view.niveau == "commune":
-        preload_parts(fmap, [p["url"] for p, part in zip(parts, data.polygon_parts("commune"))
+        preload_parts(fmap, [p["url"] for p, part in zip(parts, data.polygon_parts("commune"), strict=True)
                              if _overlap(part.bbox, bounds)], bounds)
     return BuiltMap(fmap, legend, note, map_data(data, view, urls))
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from webmap.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
 from webmap.projects.schema import THEME_BY_SLUG

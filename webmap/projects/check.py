@@ -51,7 +51,7 @@ def check_file(path: Path, files: ReferenceFiles, territories: Territories | Non
     index = {c: i + 1 for i, c in enumerate(CANONICAL_COLUMNS)}
     seen: dict[str, int] = {}
     for line, row in table.rows:
-        def error(column: str, expected: str) -> None:
+        def error(column: str, expected: str, line=line, row=row) -> None:
             report.errors.append(RowError(name, line, column, row[column], expected, index[column]))
 
         _check_row(row, territories, error)

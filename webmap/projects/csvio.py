@@ -119,7 +119,7 @@ def read_table(path: Path, *, delimiter: str | None = None, encodings: str = "au
                 raise TableError(RowError(name, line, "", f"{len(cells)} cellules", (
                     f"{len(header)} cellules séparées par « {delimiter} » comme l'en-tête "
                     "(un guillemet ou un séparateur en trop ?)")))
-            rows.append((line, dict(zip(header, cells))))
+            rows.append((line, dict(zip(header, cells, strict=True))))
     except csv.Error as error:
         raise TableError(RowError(name, reader.line_num, "", "", (
             f"CSV mal formé ({error}) : vérifiez les guillemets"))) from None

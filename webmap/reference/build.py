@@ -229,7 +229,7 @@ def _canton_membership(communes: gpd.GeoDataFrame, src: dict,
     return communes["code"].map(by_commune).fillna("")
 
 
-def simplify_coverage(geometries, strict: bool = True) -> "np.ndarray":
+def simplify_coverage(geometries, strict: bool = True) -> np.ndarray:
     """Clean the coverage (the source has slivers), simplify it, round it on a fixed grid.
 
     Each shared border is simplified once, so neighbours keep sharing it: no gaps, no overlaps.
@@ -356,11 +356,11 @@ def geojson_text(gdf: gpd.GeoDataFrame) -> str:
     """Deterministic compact GeoJSON: one feature per line, fixed key order."""
     props = [c for c in gdf.columns if c != "geometry"]
     lines = []
-    for row, geom in zip(gdf[props].itertuples(index=False), gdf.geometry.values):
+    for row, geom in zip(gdf[props].itertuples(index=False), gdf.geometry.values, strict=True):
         mapping = shapely.geometry.mapping(geom)
         feature = {
             "type": "Feature",
-            "properties": {k: _plain(v) for k, v in zip(props, row)},
+            "properties": {k: _plain(v) for k, v in zip(props, row, strict=True)},
             "geometry": {"type": mapping["type"], "coordinates": _round_coords(mapping["coordinates"])},
         }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))

@@ -7,7 +7,6 @@ Typed codes name a territory: `commune:02141`, `epci:200044618`, `arrondissement
 from __future__ import annotations
 
 import errno
-
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -79,7 +78,7 @@ class Territories:
         return self.derived[key]
 
     @classmethod
-    def load(cls, files: ReferenceFiles) -> "Territories":
+    def load(cls, files: ReferenceFiles) -> Territories:
         communes = _read(files.layer("communes"))
         layers = {name: _read(files.layer(name))
                   for name in ("departements", "epci", "arrondissements", "cantons")}

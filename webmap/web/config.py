@@ -134,7 +134,7 @@ class Settings:
         return hosts
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Raises ConfigError (French message) on a value that cannot be used."""
         env = os.environ if environ is None else environ
         defaults = cls()

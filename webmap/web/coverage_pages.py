@@ -54,7 +54,7 @@ def page(theme_path: str | None = None):
     tables = []
     for by in ("departement", "epci"):
         item = _coverage(theme, by)
-        rows = [[format_cell(c, v) for c, v in zip(SUMMARY_COLUMNS, row)]
+        rows = [[format_cell(c, v) for c, v in zip(SUMMARY_COLUMNS, row, strict=True)]
                 for row in _sorted(item, tri)[list(SUMMARY_COLUMNS)].itertuples(index=False)]
         tables.append((by, rows))
     item = _coverage(theme, "departement")

@@ -17,8 +17,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from webmap.dataset import Dataset
 from webmap.projects.check import ProjectsRejected

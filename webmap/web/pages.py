@@ -23,7 +23,7 @@ from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import BadParameters, dataset, unknown_value
 
 bp = Blueprint("pages", __name__)
-_MAP_CACHE: "OrderedDict[tuple, dict]" = OrderedDict()
+_MAP_CACHE: OrderedDict[tuple, dict] = OrderedDict()
 _MAP_CACHE_SIZE = 128
 _lock = Lock()
 

@@ -32,7 +32,7 @@ class ServerOptions:
               "timeout": (1, 3600), "keepalive": (0, 300)}
 
     @classmethod
-    def resolve(cls, given: dict[str, object], environ=None) -> "ServerOptions":
+    def resolve(cls, given: dict[str, object], environ=None) -> ServerOptions:
         """Options given on the command line win over the environment; values are checked."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
@@ -128,5 +128,5 @@ def start_background(port: int, env: dict[str, str], timeout: float = 60.0):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(process.stderr.read().decode(errors="replace")[-3000:])
+                raise RuntimeError(process.stderr.read().decode(errors="replace")[-3000:]) from None
             time.sleep(0.2)
