@@ -52,9 +52,13 @@ def start_server(extra_env: dict[str, str] | None = None, port: int | None = Non
     return start_background(port or free_port(), env)
 
 
+# The origin of a test page allowed to frame the shared server (frame-ancestors).
+ALLOWED_HOST_PORT = free_port()
+
+
 @pytest.fixture(scope="session")
 def live_server():
-    process, base = start_server()
+    process, base = start_server({"WEBMAP_FRAME_ANCESTORS": f"http://127.0.0.1:{ALLOWED_HOST_PORT}"})
     yield base
     process.terminate()
     process.wait(timeout=20)
@@ -144,3 +148,29 @@ def run_cli(*args: str) -> CliResult:
         except SystemExit as done:  # argparse's usage errors
             code = done.code if isinstance(done.code, int) else 1
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def exported_site(tmp_path_factory, files):
+    """One static export of the shipped data (tiles off), shared by the tests that read it."""
+    from webmap.export import export_site
+    from webmap.web.config import Settings
+
+    out = tmp_path_factory.mktemp("export") / "site"
+    written = export_site(out, Settings(data_dir=files.root, tiles_url="off"))
+    return out, written
+
+
+def wait_for_port(port: int, seconds: float = 20.0) -> None:
+    """Until something listens on 127.0.0.1:port."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

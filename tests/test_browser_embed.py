@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import PageWatch, free_port, start_server
+from conftest import ALLOWED_HOST_PORT, PageWatch, free_port, wait_for_port
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,10 @@ def serve_folder(folder: Path, port: int):
 
 
 @pytest.fixture(scope="module")
-def embedding(tmp_path_factory):
+def embedding(tmp_path_factory, live_server):
     """The app allowing one origin, and two host sites (allowed, not allowed) with the snippet."""
-    allowed_port, other_port = free_port(), free_port()
-    process, app_base = start_server({"WEBMAP_FRAME_ANCESTORS": f"http://127.0.0.1:{allowed_port}"})
+    allowed_port, other_port = ALLOWED_HOST_PORT, free_port()
+    app_base = live_server
     import urllib.request
 
     with urllib.request.urlopen(app_base + "/integrer?theme=tous&hauteur=600") as response:
@@ -51,8 +51,6 @@ def embedding(tmp_path_factory):
     yield app_base, f"http://127.0.0.1:{allowed_port}", f"http://127.0.0.1:{other_port}"
     for server in hosts:
         server.shutdown()
-    process.terminate()
-    process.wait(timeout=20)
 
 
 def test_snippet_on_allowed_origin_shows_a_working_map(browser, embedding):
@@ -75,23 +73,16 @@ def test_snippet_on_other_origin_is_refused(browser, embedding):
     _, _, other = embedding
     context = browser.new_context()
     page = context.new_page()
-    messages: list[str] = []
-    page.on("console", lambda msg: messages.append(msg.text))
-    page.goto(other + "/")
-    page.wait_for_timeout(2000)
+    with page.expect_console_message(lambda m: "frame-ancestors" in m.text, timeout=15000):
+        page.goto(other + "/")
     frame = page.frames[1] if len(page.frames) > 1 else None
     markers = frame.locator(".wm-marker").count() if frame else 0
     assert markers == 0
-    assert any("frame-ancestors" in m for m in messages), messages
     context.close()
 
 
-def test_static_export_served_by_http_server(browser, tmp_path):
-    out = tmp_path / "site"
-    env_cmd = [sys.executable, "-m", "webmap", "export", str(out)]
-    import os
-
-    subprocess.run(env_cmd, check=True, capture_output=True, env={**os.environ, "WEBMAP_TILES_URL": "off"})
+def test_static_export_served_by_http_server(browser, exported_site):
+    out, _ = exported_site
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -100,12 +91,8 @@ def test_static_export_served_by_http_server(browser, tmp_path):
         context = browser.new_context()
         page = context.new_page()
         watch = PageWatch(page, [base])
-        for _ in range(50):
-            try:
-                page.goto(base + "/")
-                break
-            except Exception:
-                page.wait_for_timeout(100)
+        wait_for_port(port)
+        page.goto(base + "/")
         page.wait_for_selector("html[data-choropleth=loaded]")
         assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41
         page.locator(".wm-marker[data-projet='hdf-2021-13']").click()
@@ -144,7 +131,7 @@ def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, liv
         page.on("request", lambda r: "/donnees/geo/commune/" in r.url and fetched.append(r.url))
         page.goto(live_server + "/embed?niveau=commune")
         page.wait_for_selector("html[data-choropleth=loaded]" if draws else "html[data-choropleth=zoom]")
-        page.wait_for_timeout(300)
+        page.wait_for_load_state("networkidle")  # any second download would have started
         assert (page.evaluate("WebMap.map.getZoom()") >= 7) == draws
         if draws:
             assert len(fetched) == len(set(fetched)) == 5  # preloaded once, used by the layer

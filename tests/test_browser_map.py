@@ -137,7 +137,7 @@ def test_computed_zones_blanches_layer_and_distance_metric(page, live_server):
     code = "62215"  # Carvin: no local "droits" project
     assert code in uncovered
     page.evaluate("() => { WebMap.map.setView([50.49145, 2.9582], 12, {animate: false}); }")
-    page.wait_for_timeout(300)
+    next_frames(page)
     box = page.locator(".wm-map .folium-map").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2 + 3, box["y"] + box["height"] / 2 + 3)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -171,6 +171,23 @@ def test_browser_decodes_the_polygons_as_python_does(page, live_server):
         assert js == pytest.approx([c for point in py for c in point], abs=1e-9)
 
 
+def next_frames(page) -> None:
+    """Until the browser has painted twice (a redraw requested now has happened)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def eventually(check, seconds: float = 5.0) -> bool:
+    """Poll a condition (a canvas redraw, a fetched file) instead of sleeping a fixed time."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def canvas_alpha(page, lat: float, lon: float) -> int:
     """Opacity of the choropleth canvas at a place (0: nothing drawn there)."""
     return page.evaluate("""([lat, lon]) => {
@@ -188,8 +205,8 @@ def test_commune_choropleth_is_drawn_where_communes_are_and_hovering_names_them(
     assert canvas_alpha(page, 50.49145, 2.9582) > 0  # Carvin
     assert canvas_alpha(page, 51.3, 1.75) == 0  # the Channel
     page.evaluate("() => { WebMap.map.setView([50.49145, 2.9582], 12, {animate: false}); }")
-    page.wait_for_timeout(300)
-    assert canvas_alpha(page, 50.49145, 2.9582) > 0  # redrawn at the new zoom, same place
+    next_frames(page)
+    assert eventually(lambda: canvas_alpha(page, 50.49145, 2.9582) > 0)  # redrawn, same place
     box = page.locator(".wm-map .folium-map").bounding_box()
     # 60 px (1.4 km) south of the town hall, whose project marker takes the pointer itself.
     page.mouse.move(box["x"] + box["width"] / 2 + 3, box["y"] + box["height"] / 2 + 63)
@@ -202,11 +219,9 @@ def test_commune_choropleth_is_drawn_where_communes_are_and_hovering_names_them(
     # The layer control hides and shows the choropleth (the canvas is shared with outlines).
     toggle = page.get_by_label("Nombre de projets par commune")
     toggle.uncheck()
-    page.wait_for_timeout(100)
-    assert canvas_alpha(page, 50.49145, 2.9582) == 0
+    assert eventually(lambda: canvas_alpha(page, 50.49145, 2.9582) == 0)
     toggle.check()
-    page.wait_for_timeout(100)
-    assert canvas_alpha(page, 50.49145, 2.9582) > 0
+    assert eventually(lambda: canvas_alpha(page, 50.49145, 2.9582) > 0)
     assert page.watch.console_errors == []
 
 
@@ -217,7 +232,7 @@ def test_served_area_outline_names_its_project_on_hover(page, live_server):
     corner, title = page.evaluate("""() => fetch('/donnees/zones/aller-vers.bin').then(r => r.arrayBuffer())
         .then(WebMap.decodePolygons).then(d => [[d.coords[1], d.coords[0]], d.properties.titre[0]])""")
     page.evaluate(f"() => {{ WebMap.map.setView({corner}, 11, {{animate: false}}); }}")
-    page.wait_for_timeout(300)
+    next_frames(page)
     box = page.locator(".wm-map .folium-map").bounding_box()
     at = page.evaluate(f"() => WebMap.map.latLngToContainerPoint({corner})")
     page.mouse.move(box["x"] + at["x"] + 2, box["y"] + at["y"] + 2)
@@ -242,6 +257,6 @@ def test_polygon_layers_come_back_after_all_were_hidden(page, live_server):
     assert not choropleth.is_checked() and not outlines.is_checked()
     assert page.locator("canvas.wm-polygons").count() == 0
     choropleth.check()
-    page.wait_for_timeout(200)
-    assert canvas_alpha(page, 50.49145, 2.9582) > 0
+    assert eventually(lambda: page.locator("canvas.wm-polygons").count() == 1
+                      and canvas_alpha(page, 50.49145, 2.9582) > 0)
     assert page.watch.console_errors == []

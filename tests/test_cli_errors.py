@@ -99,11 +99,13 @@ def test_export_force_replaces_only_a_previous_export(capsys, tmp_path, monkeypa
     code, err = run(capsys, "export", str(foreign), "--force")
     assert code == 2 and ".webmap-export" in err
     assert (foreign / "note.txt").read_text(encoding="utf-8") == "à garder"
-    site = tmp_path / "site"
-    assert run(capsys, "export", str(site))[0] == 0
+    site = tmp_path / "site"  # a previous export: what export writes, its marker included
+    site.mkdir()
+    (site / "index.html").write_text("ancienne copie", encoding="utf-8")
+    (site / ".webmap-export").write_text("Copie statique écrite par webmap export.\n", encoding="utf-8")
     (tmp_path / ".site.webmap-staging-abandonne").mkdir()  # left by a killed export
     assert run(capsys, "export", str(site), "--force")[0] == 0
-    assert (site / "index.html").is_file()
+    assert "ancienne copie" not in (site / "index.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["documents", "site"]
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from webmap.export import export_site
 from webmap.web import create_app
 from webmap.web.config import Settings
 
@@ -99,9 +97,8 @@ def test_oembed_discovery_links(client):
         assert 'rel="alternate" type="application/json+oembed" href="/oembed?url=' in html
 
 
-def test_static_export_uses_relative_paths(tmp_path, files):
-    out = tmp_path / "site"
-    written = export_site(out, Settings(data_dir=files.root, tiles_url="off"))
+def test_static_export_uses_relative_paths(exported_site):
+    out, written = exported_site
     for name in ("index.html", "embed/index.html", "projets/index.html", "couverture/index.html",
                  "projets.csv", "projets.geojson", "donnees/geo/commune/59.bin",
                  "donnees/fiches/hdf-2021-13.html", "static/polygons.js",
@@ -119,7 +116,7 @@ def test_static_export_uses_relative_paths(tmp_path, files):
     # A card is inserted into pages at different depths: its links are relative to itself.
     card = (out / "donnees" / "fiches" / "hdf-2021-13.html").read_text(encoding="utf-8")
     assert 'href="../../projets/#hdf-2021-13"' in card
-    assert not list(Path(tmp_path).glob(".site.*"))  # no staging folder left behind
+    assert not list(out.parent.glob(".site.*"))  # no staging folder left behind
     # No per-request nonce in a static file: a <meta> policy with the inline blocks' hashes.
     assert "nonce=" not in index
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', index).group(1)

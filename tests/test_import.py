@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
+import os
 from pathlib import Path
 
 import pytest
@@ -139,14 +138,22 @@ def test_old_file_intact_when_the_disk_fills_up(tmp_path):
     out = tmp_path / "projets.csv"
     out.write_text("ancien contenu\n", encoding="utf-8")
 
-    def small_files():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead
-        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
-
-    result = subprocess.run([sys.executable, "-m", "webmap", "import", str(source), "--output", str(out)],
-                            capture_output=True, text=True, preexec_fn=small_files)
-    assert result.returncode == 1 and "rien n'a été écrit" in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
+    errors = tmp_path / "stderr.txt"
+    child = os.fork()  # the limit must not touch the test process: a forked child runs the CLI
+    if child == 0:
+        try:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead
+            resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+            result = run_cli("import", source, "--output", out)
+            errors.write_text(result.stderr[:4000], encoding="utf-8")
+            os._exit(result.returncode)
+        except BaseException:
+            os._exit(99)
+    code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+    stderr = errors.read_text(encoding="utf-8")
+    errors.unlink()
+    assert code == 1 and "rien n'a été écrit" in stderr, stderr
+    assert "Traceback" not in stderr
     assert out.read_text(encoding="utf-8") == "ancien contenu\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["projets.csv"]
 

@@ -52,7 +52,8 @@ def test_data_file_replaced_broken_half_written_deleted_under_load(tmp_path):
     then no file. Zero failed requests; every response wholly of one valid version."""
     data_dir = data_dir_with(tmp_path / "data")
     path = data_dir / "projets.csv"
-    process, base = start_server({"WEBMAP_DATA_DIR": str(data_dir), "WEBMAP_RELOAD_SETTLE": "0.5"})
+    process, base = start_server({"WEBMAP_DATA_DIR": str(data_dir), "WEBMAP_RELOAD_SETTLE": "0.4",
+                                  "WEBMAP_RELOAD_CHECK": "0.1"})
     rows = canonical_rows()
     assert rows[0]["titre"] == TITLE
 
@@ -92,8 +93,7 @@ def test_data_file_replaced_broken_half_written_deleted_under_load(tmp_path):
         broken = version(" (v3)")
         broken[3]["territoires"] = "commune:80O21"
         replace_atomically(broken)
-        assert wait_for(lambda: fetch(base + "/sante")[1].count(b"80O21") > 0
-                        and fetch(base + "/sante")[1].count(b"80O21") > 0)
+        assert wait_for(lambda: all(b"80O21" in fetch(base + "/sante")[1] for _ in range(6)))
 
         # An editor saving in place, slowly: half the rows, a pause, the rest.
         text = write_csv_text(CANONICAL_COLUMNS, version(" (v3)"))
@@ -106,7 +106,7 @@ def test_data_file_replaced_broken_half_written_deleted_under_load(tmp_path):
         assert wait_for(lambda: served("v3")), "the completed file was never served"
 
         path.unlink()
-        time.sleep(2.5)
+        assert wait_for(lambda: all(b"absent" in fetch(base + "/sante")[1] for _ in range(6)))
         assert served("v3")
     finally:
         stop.set()

@@ -149,4 +149,6 @@ class Settings:
             hsts=env.get("WEBMAP_HSTS", "").lower() in ("1", "oui", "true"),
             reload_settle_seconds=parse_seconds(env.get("WEBMAP_RELOAD_SETTLE", ""),
                                                 "WEBMAP_RELOAD_SETTLE", defaults.reload_settle_seconds),
+            reload_check_seconds=parse_seconds(env.get("WEBMAP_RELOAD_CHECK", ""),
+                                               "WEBMAP_RELOAD_CHECK", defaults.reload_check_seconds),
         )
