@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from pathlib import Path
@@ -24,11 +25,25 @@ def files() -> ReferenceFiles:
     return ReferenceFiles(DATA)
 
 
-@pytest.fixture(scope="session")
-def territories(files):
+@functools.cache
+def shared_territories():
+    """The shipped reference layers, read once for the whole run (test folders link them)."""
     from webmap.reference.territories import Territories
 
-    return Territories.load(files)
+    return Territories.load(ReferenceFiles(DATA))
+
+
+@pytest.fixture(scope="session")
+def territories():
+    return shared_territories()
+
+
+def make_app(data_dir: Path = DATA, **settings):
+    """The app on `data_dir` (tiles off unless given), with the shared reference layers."""
+    from webmap.web import create_app
+    from webmap.web.config import Settings
+
+    return create_app(Settings(data_dir=data_dir, **{"tiles_url": "off", **settings}), shared_territories())
 
 
 @pytest.fixture(scope="session")
@@ -151,13 +166,14 @@ def run_cli(*args: str) -> CliResult:
 
 
 @pytest.fixture(scope="session")
-def exported_site(tmp_path_factory, files):
+def exported_site(tmp_path_factory, files, territories):
     """One static export of the shipped data (tiles off), shared by the tests that read it."""
     from webmap.export import export_site
     from webmap.web.config import Settings
 
     out = tmp_path_factory.mktemp("export") / "site"
-    written = export_site(out, Settings(data_dir=files.root, tiles_url="off"))
+    written = export_site(out, Settings(data_dir=files.root, tiles_url="off"),
+                          territories=territories)
     return out, written
 
 

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from conftest import run_cli
+from conftest import make_app, run_cli
 from toy import project, toy_territories
 
 from webmap.coverage import commune_coverage, project_sites, region_summary, summarize
@@ -125,11 +125,8 @@ def test_cli_commune_rows_show_nominal_coverage():
 
 
 def test_cli_json_matches_couverture_page(files):
-    from webmap.web import create_app
-    from webmap.web.config import Settings
-
     cli = json.loads(run_gaps("--theme", "alimentation", "--by", "epci", "--format", "json"))
-    client = create_app(Settings(data_dir=files.root, tiles_url="off")).test_client()
+    client = make_app().test_client()
     web = client.get("/couverture.json?theme=alimentation&par=epci").get_json()
     assert web == cli
     page = client.get("/couverture?theme=alimentation").get_data(as_text=True)
@@ -142,10 +139,7 @@ def test_cli_json_matches_couverture_page(files):
 
 
 def test_couverture_page_tables_and_400(files):
-    from webmap.web import create_app
-    from webmap.web.config import Settings
-
-    client = create_app(Settings(data_dir=files.root, tiles_url="off")).test_client()
+    client = make_app().test_client()
     html = client.get("/couverture?theme=droits&tri=nom").get_data(as_text=True)
     assert html.count("<tr>") == 5 + 92 + 2
     assert "Règles de calcul" in html and "indicateur=distance" in html

@@ -110,9 +110,9 @@ def test_the_watcher_reloads_without_requests(tmp_path, territories):
     assert "80O21" in " ".join(holder.health()["fichier_refuse"]["erreurs"])
 
 
-def test_downloads_come_from_the_loaded_data_not_the_disk(tmp_path):
+def test_downloads_come_from_the_loaded_data_not_the_disk(tmp_path, territories):
     data_dir = data_dir_with(tmp_path / "data")
-    client = create_app(Settings(data_dir=data_dir, tiles_url="off")).test_client()
+    client = create_app(Settings(data_dir=data_dir, tiles_url="off"), territories).test_client()
     first = client.get("/projets.csv").get_data()
     (data_dir / "projets.csv").write_text("id,titre\n", encoding="utf-8")
     assert client.get("/projets.csv").get_data() == first
@@ -123,7 +123,7 @@ def test_downloads_come_from_the_loaded_data_not_the_disk(tmp_path):
 
 
 @pytest.mark.parametrize("content", ["", "id,titre\n", "\n\n", None])
-def test_the_server_refuses_to_start_on_a_bad_file(tmp_path, content):
+def test_the_server_refuses_to_start_on_a_bad_file(tmp_path, territories, content):
     from webmap.projects.check import ProjectsRejected
 
     data_dir = data_dir_with(tmp_path / "data")
@@ -132,6 +132,6 @@ def test_the_server_refuses_to_start_on_a_bad_file(tmp_path, content):
     else:
         (data_dir / "projets.csv").write_text(content, encoding="utf-8")
     with pytest.raises(ProjectsRejected) as raised:
-        create_app(Settings(data_dir=data_dir, tiles_url="off"))
+        create_app(Settings(data_dir=data_dir, tiles_url="off"), territories)
     message = raised.value.message()
     assert "projets.csv" in message and ("ligne" in message or "introuvable" in message)

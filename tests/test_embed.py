@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from webmap.web import create_app
-from webmap.web.config import Settings
+from conftest import make_app
 
 ALLOWED = "https://www.hauts-de-france.gouv.fr"
 
 
 @pytest.fixture(scope="module")
 def client(files):
-    settings = Settings(data_dir=files.root, tiles_url="off", frame_ancestors=(ALLOWED,))
-    return create_app(settings).test_client()
+    return make_app(frame_ancestors=(ALLOWED,)).test_client()
 
 
 def test_embed_is_the_map_alone(client):
@@ -63,7 +60,9 @@ def test_pages_have_no_inline_style_attribute(client, path):
 
 
 def test_tile_host_is_the_only_image_origin(files):
-    app = create_app(Settings(data_dir=files.root))
+    from webmap.web.config import IGN_PLAN_URL
+
+    app = make_app(tiles_url=IGN_PLAN_URL)
     csp = app.test_client().get("/").headers["Content-Security-Policy"]
     assert "img-src 'self' data: https://data.geopf.fr" in csp
 

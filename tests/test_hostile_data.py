@@ -62,9 +62,9 @@ def with_texts(texts: dict[str, str]) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, territories):
     data_dir = data_dir_with(tmp_path_factory.mktemp("hostile"))
-    app = create_app(Settings(data_dir=data_dir, tiles_url="off"))
+    app = create_app(Settings(data_dir=data_dir, tiles_url="off"), territories)
     baseline = {path: Markup(app.test_client().get(path).get_data(as_text=True)).tags
                 for path in PAGES}
     return app, data_dir, baseline
@@ -123,7 +123,8 @@ def exported(app, data_dir, rows, out):
     from webmap.export import export_site
 
     load(app, data_dir, rows)
-    export_site(out, Settings(data_dir=data_dir, tiles_url="off"))
+    export_site(out, Settings(data_dir=data_dir, tiles_url="off"),
+                territories=app.extensions["webmap.holder"].dataset.territories)
     files = {"/": "index.html", "/embed": "embed/index.html", "/projets": "projets/index.html",
              "/projets.csv": "projets.csv", "/projets.geojson": "projets.geojson",
              **{p: p.lstrip("/") for p in PAGES if p.startswith("/donnees")}}

@@ -5,12 +5,11 @@ from __future__ import annotations
 import string
 
 import pytest
+from conftest import make_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from webmap.projects.importer import import_file
-from webmap.web import create_app
-from webmap.web.config import Settings
 
 PROFILE = settings(max_examples=40, deadline=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -64,7 +63,7 @@ def test_any_rows_import_or_fail_cleanly(tmp_path, files, gazetteer, rows, delim
 
 @pytest.fixture(scope="module")
 def client(files):
-    return create_app(Settings(data_dir=files.root, tiles_url="off")).test_client()
+    return make_app().test_client()
 
 
 param_names = st.sampled_from(["niveau", "indicateur", "theme", "departement", "projet", "legende", "tri",

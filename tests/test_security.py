@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import canonical_rows, data_dir_with
+from conftest import canonical_rows, data_dir_with, make_app
 
-from webmap.web import create_app
 from webmap.web.config import Settings
 
 HOSTILE_TITLES = {
@@ -17,7 +16,7 @@ HOSTILE_TITLES = {
 
 
 def client_for(data_dir, **settings):
-    return create_app(Settings(data_dir=data_dir, tiles_url="off", **settings)).test_client()
+    return make_app(data_dir, **settings).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -131,14 +130,13 @@ def test_public_url_host_is_trusted(files):
     "https://a.example:99999",
 ])
 def test_bad_frame_ancestors_refused_at_start_up(value):
-    from webmap.web.config import ConfigError, Settings
+    from webmap.web.config import ConfigError
 
     with pytest.raises(ConfigError, match="WEBMAP_FRAME_ANCESTORS : .* n'est pas une origine"):
         Settings.from_env({"WEBMAP_FRAME_ANCESTORS": value})
 
 
 def test_frame_ancestors_accept_commas_and_spaces():
-    from webmap.web.config import Settings
     from webmap.web.security import content_security_policy
 
     settings = Settings.from_env({"WEBMAP_FRAME_ANCESTORS": "https://a.example, https://b.example:8443 "
@@ -152,7 +150,7 @@ def test_frame_ancestors_accept_commas_and_spaces():
                                             ("WEBMAP_TRUSTED_HOSTS", "http://x.example"),
                                             ("WEBMAP_RELOAD_SETTLE", "bientôt")])
 def test_other_bad_settings_refused(variable, value):
-    from webmap.web.config import ConfigError, Settings
+    from webmap.web.config import ConfigError
 
     with pytest.raises(ConfigError, match=variable):
         Settings.from_env({variable: value})

@@ -6,15 +6,14 @@ import csv
 import io
 
 import pytest
+from conftest import make_app
 
 from webmap.polygon_codec import decode_polygons
-from webmap.web import create_app
-from webmap.web.config import Settings
 
 
 @pytest.fixture(scope="module")
 def client(files):
-    app = create_app(Settings(data_dir=files.root, tiles_url="off"))
+    app = make_app()
     return app.test_client()
 
 
@@ -36,7 +35,7 @@ def test_no_external_asset(client):
 
 
 def test_tiles_configuration():
-    app = create_app(Settings(tiles_url="https://tiles.example/{z}/{x}/{y}.png", tiles_attribution="© Essai"))
+    app = make_app(tiles_url="https://tiles.example/{z}/{x}/{y}.png", tiles_attribution="© Essai")
     html = app.test_client().get("/").get_data(as_text=True)
     assert "https://tiles.example/{z}/{x}/{y}.png" in html and "© Essai" in html
 
@@ -143,7 +142,7 @@ def test_popup_content_is_escaped(files, tmp_path):
         "Création d'un atelier cuisine par la Banque alimentaire de l'Aisne",
         "Atelier <img src=x onerror=alert(1)> ${alert(2)} </script>", 1)
     (tmp_path / "projets.csv").write_text(text, encoding="utf-8")
-    app = create_app(Settings(data_dir=tmp_path, tiles_url="off"))
+    app = make_app(tmp_path)
     html = app.test_client().get("/").get_data(as_text=True)
     assert "<img src=x" not in html and "</script> ${" not in html
     assert "\\u003cimg src=x" in html or "&lt;img src=x" in html

@@ -28,6 +28,7 @@ import xstatic.pkg.leaflet as xleaflet
 
 from webmap.metrics import LEVELS
 from webmap.projects.schema import THEMES
+from webmap.reference.territories import Territories
 from webmap.web import create_app
 from webmap.web.assets import STATIC_DIR
 from webmap.web.config import Settings
@@ -112,10 +113,11 @@ def remove_stale_staging(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def export_site(out: Path, settings: Settings, force: bool = False) -> list[str]:
+def export_site(out: Path, settings: Settings, force: bool = False,
+                territories: Territories | None = None) -> list[str]:
     """Write the static copy into `out` (replaced as a whole); returns the files written."""
     out = check_target(out, force, settings)
-    app = create_app(replace(settings, static_export=True))
+    app = create_app(replace(settings, static_export=True), territories)
     client = app.test_client()
     root = placeholder_root()
     base_url = f"http://localhost{root}/"

@@ -5,14 +5,18 @@ from __future__ import annotations
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from webmap.dataset import Dataset
 from webmap.reference.files import ReferenceFiles
+from webmap.reference.territories import Territories
 from webmap.web.config import Settings
 from webmap.web.holder import DatasetHolder
 from webmap.web.http import install_compression
 from webmap.web.security import add_nonce, install_security
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, territories: Territories | None = None) -> Flask:
+    """The app for `settings` (default: the environment's); `territories`, the reference
+    layers when the caller has already loaded them (tests, export)."""
     settings = settings or Settings.from_env()
     # No Flask static route: webmap.web.assets serves /static (read and gzipped once).
     app = Flask(__name__, template_folder="../templates", static_folder=None)
@@ -20,9 +24,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     # An untrusted Host header gets a 400: links and snippets are never built from it.
     app.config["TRUSTED_HOSTS"] = settings.allowed_hosts
     app.json.ensure_ascii = False
+    files = ReferenceFiles(settings.data_dir)
     app.extensions["webmap.holder"] = DatasetHolder(
-        ReferenceFiles(settings.data_dir), check_seconds=settings.reload_check_seconds,
+        files, Dataset.load(files, territories), check_seconds=settings.reload_check_seconds,
         settle_seconds=settings.reload_settle_seconds)
+    from webmap.web.pages import RenderCache
+
+    app.extensions["webmap.render_cache"] = RenderCache()
     install_security(app, settings)
     install_compression(app)
     app.jinja_env.globals["add_nonce"] = add_nonce

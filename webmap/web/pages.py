@@ -23,10 +23,28 @@ from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import BadParameters, dataset, unknown_value
 
 bp = Blueprint("pages", __name__)
-_MAP_CACHE: OrderedDict[tuple, dict] = OrderedDict()
-_MAP_CACHE_SIZE = 128
-_lock = Lock()
 
+
+class RenderCache:
+    """Rendered maps of recent views, per app (Folium rendering is the slow part); keys hold
+    the data version, so a reload never serves an old map."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self._entries: OrderedDict[tuple, dict] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple, compute) -> dict:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        entry = compute()
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return entry
 
 
 def app_urls(version: str | None = None) -> Urls:
@@ -54,20 +72,15 @@ def tiles() -> Tiles:
 
 
 def rendered_map(data: Dataset, view: MapView, compact: bool = False) -> dict:
-    """Folium rendering is the slow part: keep recent views (dropped when the data change)."""
-    key = (data.version, view, compact, request.script_root, tiles())
-    with _lock:
-        if key in _MAP_CACHE:
-            _MAP_CACHE.move_to_end(key)
-            return _MAP_CACHE[key]
+    """The map of a view, rendered once per data version (see RenderCache)."""
     static = current_app.config["WEBMAP"].static_export
-    built = build_map(data, view, app_urls(None if static else data.version), tiles(), compact=compact)
-    entry = {"parts": render_parts(built), "legend": built.legend}
-    with _lock:
-        _MAP_CACHE[key] = entry
-        while len(_MAP_CACHE) > _MAP_CACHE_SIZE:
-            _MAP_CACHE.popitem(last=False)
-    return entry
+    key = (data.version, view, compact, request.script_root, tiles())
+
+    def render() -> dict:
+        built = build_map(data, view, app_urls(None if static else data.version), tiles(), compact=compact)
+        return {"parts": render_parts(built), "legend": built.legend}
+
+    return current_app.extensions["webmap.render_cache"].get(key, render)
 
 
 def parse_or_400(data: Dataset) -> MapView:
