@@ -25,6 +25,45 @@ def files() -> ReferenceFiles:
     return ReferenceFiles(DATA)
 
 
+def _signature(root: Path) -> tuple:
+    """What identifies a data folder's reference files: their real paths, sizes and times."""
+    from webmap.reference.files import LAYERS
+
+    paths = [root / f"{name}.geojson" for name in LAYERS] + [root / "hors_region.csv"]
+    return tuple((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else (str(p),)
+                 for p in paths)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def reference_read_once():
+    """Many tests (CLI in-process, apps on copies of the data) read the same reference files:
+    each distinct set is parsed once per run. A missing or changed file is still read (and
+    fails) as it would be."""
+    from webmap.gazetteer import Gazetteer
+    from webmap.reference.territories import Territories
+
+    load_territories, load_gazetteer = Territories.load.__func__, Gazetteer.load.__func__
+    territories_seen: dict[tuple, Territories] = {}
+    gazetteers_seen: dict[tuple, Gazetteer] = {}
+
+    def territories_once(cls, files):
+        key = _signature(files.root)
+        if key not in territories_seen or any(len(k) == 1 for k in key):
+            territories_seen[key] = load_territories(cls, files)
+        return territories_seen[key]
+
+    def gazetteer_once(cls, files, territories=None):
+        key = (_signature(files.root), id(territories))
+        if key not in gazetteers_seen:
+            gazetteers_seen[key] = load_gazetteer(cls, files, territories)
+        return gazetteers_seen[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Territories, "load", classmethod(territories_once))
+        patch.setattr(Gazetteer, "load", classmethod(gazetteer_once))
+        yield
+
+
 @functools.cache
 def shared_territories():
     """The shipped reference layers, read once for the whole run (test folders link them)."""

@@ -260,3 +260,15 @@ def test_polygon_layers_come_back_after_all_were_hidden(page, live_server):
     assert eventually(lambda: page.locator("canvas.wm-polygons").count() == 1
                       and canvas_alpha(page, 50.49145, 2.9582) > 0)
     assert page.watch.console_errors == []
+
+
+def test_a_layer_that_cannot_load_is_said_in_french(page, live_server):
+    page.route("**/donnees/geo/departement.bin*", lambda route: route.fulfill(status=503, body="indisponible"))
+    rejections = []
+    page.on("pageerror", lambda error: rejections.append(str(error)))
+    page.goto(live_server + "/")
+    page.wait_for_selector("html[data-choropleth=error]")
+    notice = page.locator(".wm-notice[role=alert]")
+    assert "Impossible de charger la couche « Nombre de projets par département »" in notice.inner_text()
+    assert rejections == []  # no unhandled rejection
+    assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41  # the rest still works

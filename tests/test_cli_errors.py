@@ -91,6 +91,7 @@ def test_export_force_never_deletes_data_repo_or_cwd(capsys, monkeypatch, tmp_pa
     assert sorted(p.name for p in data.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_export_force_replaces_only_a_previous_export(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("WEBMAP_TILES_URL", "off")
     foreign = tmp_path / "documents"

@@ -96,6 +96,7 @@ def test_oembed_discovery_links(client):
         assert 'rel="alternate" type="application/json+oembed" href="/oembed?url=' in html
 
 
+@pytest.mark.slow
 def test_static_export_uses_relative_paths(exported_site):
     out, written = exported_site
     for name in ("index.html", "embed/index.html", "projets/index.html", "couverture/index.html",

@@ -109,6 +109,7 @@ def check_outputs(get, texts: dict[str, str], baseline) -> None:
             assert features[PLACED][field] == text, field
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(texts=st.fixed_dictionaries({f: hostile for f in FIELDS}))
@@ -144,6 +145,7 @@ def exported(app, data_dir, rows, out):
     return FileResponse
 
 
+@pytest.mark.slow
 def test_every_payload_is_inert_in_the_static_export(app, tmp_path):
     """The export (files, relative links, hashed CSP) with all the payloads at once."""
     app, data_dir, baseline = app

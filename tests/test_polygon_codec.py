@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 import shapely
 from hypothesis import given
@@ -97,3 +100,27 @@ def test_rings_are_oriented_exteriors_counter_clockwise_holes_clockwise():
                                 [list(SQUARE_WITH_HOLE.interiors[0].coords)])
     exterior, hole = decode_polygons(encode_polygons([clockwise], {}, STEP)).rings[0]
     assert shapely.LinearRing(exterior).is_ccw and not shapely.LinearRing(hole).is_ccw
+
+
+# The Node tests of the browser decoder (tests/js) read these files: the Python encoder
+# writes them, the Python decoder states what they hold.
+JS_FIXTURES = Path(__file__).resolve().parent / "js" / "fixtures"
+
+
+def js_fixture() -> tuple[bytes, dict]:
+    data = encode_polygons([SQUARE_WITH_HOLE, TWO_ISLANDS],
+                           {"code": ["59001", "59002"], "nom": ["Abancourt", "Élincourt-Sainte-Marguerite"]},
+                           STEP)
+    decoded = decode_polygons(data)
+    expected = {
+        "count": 2,
+        "properties": decoded.properties,
+        "rings": [[[[round(x, 6), round(y, 6)] for x, y in ring] for ring in rings] for rings in decoded.rings],
+    }
+    return data, expected
+
+
+def test_js_decoder_fixtures_are_current():
+    data, expected = js_fixture()
+    assert (JS_FIXTURES / "two-features.bin").read_bytes() == data
+    assert json.loads((JS_FIXTURES / "two-features.json").read_text(encoding="utf-8")) == expected

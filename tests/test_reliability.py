@@ -12,10 +12,14 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from conftest import canonical_rows, data_dir_with, start_server, write_projects
 
 from webmap.projects.csvio import write_csv_text
 from webmap.projects.schema import CANONICAL_COLUMNS
+
+# Starts servers: left out of the fast subset (-m "not browser and not slow").
+pytestmark = pytest.mark.slow
 
 
 def fetch(url: str) -> tuple[int, bytes]:

@@ -13,6 +13,9 @@ import urllib.request
 import pytest
 from conftest import REPO, free_port
 
+# Starts servers: left out of the fast subset (-m "not browser and not slow").
+pytestmark = pytest.mark.slow
+
 SAMPLE = REPO / "docs" / "deploiement" / "nginx-webmap.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SLOW_CLIENTS = 48  # far more than gunicorn's 2 workers x 4 threads

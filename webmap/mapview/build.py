@@ -52,6 +52,7 @@ class Urls:
     leaflet_js: str
     leaflet_css: str
     webmap_js: str
+    polygon_decoder_js: str
     polygons_js: str
     webmap_css: str
     level_polygons: Callable[[str], str]
@@ -164,7 +165,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
                       control_scale=True, prefer_canvas=False, min_zoom=6, max_zoom=16)
     fmap.default_js = [("leaflet", urls.leaflet_js), ("webmap", urls.webmap_js),
-                       ("polygons", urls.polygons_js)]
+                       ("polygon_decoder", urls.polygon_decoder_js), ("polygons", urls.polygons_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
     # The view is set before any layer is added: layers fetch only what is in view, at once.
     focus = f"departement:{view.departement}" if view.departement else "region:32"

@@ -30,7 +30,7 @@ class RemotePolygons(Layer):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "RemotePolygons"
         self.url = url
-        self.opts = opts
+        self.opts = {"label": name, **opts}  # names come from the code, never from the data
 
 
 class ProjectMarkers(MacroElement):

@@ -1,77 +1,9 @@
-/* webmap polygons: the binary format written by webmap/polygon_codec.py, decoded here and
-   drawn on one canvas per layer (no Leaflet object per polygon), hit-tested for tooltips. */
+/* webmap polygons: the binary format written by webmap/polygon_codec.py (decoded by
+   polygon-decoder.js), drawn on one canvas per map (no Leaflet object per polygon),
+   hit-tested for tooltips. */
 (function () {
   "use strict";
   var W = (window.WebMap = window.WebMap || {});
-
-  function unpackColumn(column) {
-    if (Array.isArray(column)) return column;
-    var out = [], value = 0, pad = new Array(column.width + 1).join("0");
-    column.deltas.forEach(function (delta) {
-      value += delta;
-      var digits = String(value);
-      out.push(column.prefix + (pad + digits).slice(-Math.max(column.width, digits.length)));
-    });
-    return out;
-  }
-
-  /* Flat arrays, no object per ring: {count, properties: {name: [value per feature]},
-     coords: Float64Array lon, lat, lon, lat…, ringStart: Int32Array (ring r holds the
-     points ringStart[r] to ringStart[r + 1] - 1), featureRing: Int32Array (feature i
-     holds the rings featureRing[i] to featureRing[i + 1] - 1)}. */
-  W.decodePolygons = function (buffer) {
-    var bytes = new Uint8Array(buffer), pos = 4;
-    if (bytes.length < 4 || String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]) !== "WMP1") {
-      throw new Error("géométrie : format WMP1 attendu");
-    }
-    function varint() {
-      if (pos >= bytes.length) throw new Error("géométrie tronquée");
-      var byte = bytes[pos++];
-      if (byte < 0x80) return byte;
-      var value = byte & 0x7f, factor = 128;
-      do {
-        if (pos >= bytes.length) throw new Error("géométrie tronquée");
-        byte = bytes[pos++];
-        value += (byte & 0x7f) * factor;
-        factor *= 128;
-      } while (byte >= 0x80);
-      return value;
-    }
-    var length = varint();
-    var header = JSON.parse(new TextDecoder().decode(bytes.subarray(pos, pos + length)));
-    pos += length;
-    var step = header.step, x = header.origin[0], y = header.origin[1], count = header.count;
-    // Every point takes at least two bytes and every ring at least seven: upper bounds.
-    var coords = new Float64Array(bytes.length - pos + 2);
-    var ringStart = new Int32Array(Math.floor((bytes.length - pos) / 7) + 2);
-    var featureRing = new Int32Array(count + 1);
-    var points = 0, rings = 0, v;
-    for (var i = 0; i < count; i++) {
-      featureRing[i] = rings;
-      for (var r = varint(); r > 0; r--) {
-        ringStart[rings++] = points;
-        for (var k = varint(); k > 0; k--) {
-          // Most deltas fit in one byte: read those inline, the rest through varint().
-          v = bytes[pos] < 0x80 ? bytes[pos++] : varint();
-          x += v % 2 ? -(v + 1) / 2 : v / 2;
-          v = bytes[pos] < 0x80 ? bytes[pos++] : varint();
-          y += v % 2 ? -(v + 1) / 2 : v / 2;
-          coords[2 * points] = x * step;
-          coords[2 * points + 1] = y * step;
-          points++;
-        }
-      }
-    }
-    featureRing[count] = rings;
-    ringStart[rings] = points;
-    if (pos !== bytes.length) throw new Error("géométrie : octets en trop");
-    var properties = {};
-    Object.keys(header.properties).forEach(function (name) {
-      properties[name] = unpackColumn(header.properties[name]);
-    });
-    return { count: count, properties: properties, coords: coords.subarray(0, 2 * points),
-             ringStart: ringStart.subarray(0, rings + 1), featureRing: featureRing };
-  };
 
   W.getPolygons = function (address) {
     return fetch(address, { credentials: "same-origin" }).then(function (r) {
@@ -299,9 +231,12 @@
       })).then(function () {
         self._drawNow();
         self._mark("loaded");
-      }, function (error) {
+      }, function () {
+        // Said in the map, in French; the parts are tried again at the next move.
+        pending.forEach(function (part) { self._loaded[part.url] = false; });
         self._mark("error");
-        throw error;
+        if (self._map) W.notice(self._map, "Impossible de charger la couche « " + (opts.label || opts.key) +
+          " » : vérifiez la connexion puis déplacez la carte pour réessayer.");
       });
     },
 

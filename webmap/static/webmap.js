@@ -139,6 +139,22 @@
     if (id) W.openProject(id);
   };
 
+  /* A message shown in the map (e.g. a layer that could not load), read by screen readers. */
+  W.notice = function (map, text) {
+    var box = map._wmNotice;
+    if (!box) {
+      var Notice = L.Control.extend({
+        onAdd: function () {
+          var div = L.DomUtil.create("div", "wm-notice");
+          div.setAttribute("role", "alert");
+          return div;
+        },
+      });
+      map._wmNotice = box = new Notice({ position: "bottomright" }).addTo(map);
+    }
+    box.getContainer().textContent = text;
+  };
+
   W.fitBounds = function (bounds) {
     W.map.fitBounds(bounds, { padding: [12, 12], animate: false });
   };

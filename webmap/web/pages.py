@@ -55,6 +55,7 @@ def app_urls(version: str | None = None) -> Urls:
         leaflet_js=url_for("assets.leaflet", filename="leaflet.js"),
         leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
         webmap_js=url_for("static", filename="webmap.js"),
+        polygon_decoder_js=url_for("static", filename="polygon-decoder.js"),
         polygons_js=url_for("static", filename="polygons.js"),
         webmap_css=url_for("static", filename="webmap.css"),
         level_polygons=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
