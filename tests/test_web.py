@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 
 import pytest
 from conftest import make_app
@@ -45,7 +47,21 @@ def test_tiles_configuration():
     "departement=80", "projet=hdf-2021-11", "legende=non",
 ])
 def test_valid_views(client, query):
-    assert client.get("/?" + query).status_code == 200
+    """Each view shows what it says: its legend, its focus, its project, its legend switch."""
+    response = client.get("/?" + query)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    title = re.search(r'<div class="wm-legend" id="legende"[^>]*>\s*<h3>([^<]+)</h3>', html).group(1)
+    expected_title = {
+        "niveau=commune": "Nombre de projets par commune",
+        "niveau=epci&indicateur=projets_100k": "Projets pour 100 000 habitants par intercommunalité (EPCI)",
+        "indicateur=financement&theme=droits": "Financement publié (€) par département",
+    }.get(query, "Nombre de projets par département")
+    assert title == expected_title
+    data = json.loads(re.search(r'<script type="application/json" id="wm-data">(.*?)</script>', html, re.S).group(1))
+    assert data["openProject"] == ("hdf-2021-11" if query == "projet=hdf-2021-11" else None)
+    if query == "departement=80":
+        assert '<input type="hidden" name="departement" value="80">' in html
 
 
 def test_funding_view_says_amounts_are_not_published(client):
