@@ -32,7 +32,7 @@ from baseline import write_baseline  # noqa: E402
 from load import wrk  # noqa: E402
 from pages import launch, measure_page  # noqa: E402
 
-from webmap.metrics import compute_metrics  # noqa: E402
+from webmap.analysis.metrics import compute_metrics  # noqa: E402
 from webmap.projects.store import load_projects  # noqa: E402
 from webmap.reference.files import ReferenceFiles  # noqa: E402
 from webmap.reference.territories import Territories  # noqa: E402

@@ -39,7 +39,7 @@ def reference_read_once():
     """Many tests (CLI in-process, apps on copies of the data) read the same reference files:
     each distinct set is parsed once per run. A missing or changed file is still read (and
     fails) as it would be."""
-    from webmap.gazetteer import Gazetteer
+    from webmap.places.gazetteer import Gazetteer
     from webmap.reference.territories import Territories
 
     load_territories, load_gazetteer = Territories.load.__func__, Gazetteer.load.__func__
@@ -87,7 +87,7 @@ def make_app(data_dir: Path = DATA, **settings):
 
 @pytest.fixture(scope="session")
 def gazetteer(files, territories):
-    from webmap.gazetteer import Gazetteer
+    from webmap.places.gazetteer import Gazetteer
 
     return Gazetteer.load(files, territories)
 
@@ -207,8 +207,8 @@ def run_cli(*args: str) -> CliResult:
 @pytest.fixture(scope="session")
 def exported_site(tmp_path_factory, files, territories):
     """One static export of the shipped data (tiles off), shared by the tests that read it."""
-    from webmap.export import export_site
     from webmap.web.config import Settings
+    from webmap.web.export import export_site
 
     out = tmp_path_factory.mktemp("export") / "site"
     written = export_site(out, Settings(data_dir=files.root, tiles_url="off"),

@@ -149,10 +149,10 @@ def test_computed_zones_blanches_layer_and_distance_metric(page, live_server):
 
 
 def test_browser_decodes_the_polygons_as_python_does(page, live_server):
-    """static/polygons.js and webmap/polygon_codec.py read the same bytes the same way."""
+    """static/polygons.js and webmap/mapview/polygon_codec.py read the same bytes the same way."""
     import urllib.request
 
-    from webmap.polygon_codec import decode_polygons
+    from webmap.mapview.polygon_codec import decode_polygons
 
     open_map(page, live_server)
     with urllib.request.urlopen(live_server + "/donnees/geo/commune/62.bin") as response:

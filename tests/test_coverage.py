@@ -10,7 +10,7 @@ import pytest
 from conftest import make_app, run_cli
 from toy import project, toy_territories
 
-from webmap.coverage import commune_coverage, project_sites, region_summary, summarize
+from webmap.analysis.coverage import commune_coverage, project_sites, region_summary, summarize
 from webmap.projects.store import load_projects
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import canonical_rows, data_dir_with, write_projects
 
-from webmap.dataset import Dataset
+from webmap.mapview.dataset import Dataset
 from webmap.reference.files import ReferenceFiles
 from webmap.web import create_app
 from webmap.web.config import Settings

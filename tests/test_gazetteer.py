@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import run_cli
 
-from webmap.gazetteer import normalize, split_kind
+from webmap.places.gazetteer import normalize, split_kind
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_unknown_with_suggestion(gazetteer):
 
 
 def test_aliases_point_to_existing_territories(gazetteer):
-    from webmap.gazetteer import load_aliases
+    from webmap.places.gazetteer import load_aliases
 
     for alias in load_aliases():
         assert gazetteer.territories.get(alias["cible"]) is not None, alias

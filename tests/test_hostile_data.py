@@ -14,7 +14,7 @@ from conftest import canonical_rows, data_dir_with, write_projects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from webmap.dataset import Dataset
+from webmap.mapview.dataset import Dataset
 from webmap.web import create_app
 from webmap.web.config import Settings
 
@@ -121,7 +121,7 @@ def test_any_text_is_inert_and_verbatim_on_every_page_and_download(app, texts):
 
 def exported(app, data_dir, rows, out):
     """Export `rows`; a getter that reads the copy's files like the client reads the app."""
-    from webmap.export import export_site
+    from webmap.web.export import export_site
 
     load(app, data_dir, rows)
     export_site(out, Settings(data_dir=data_dir, tiles_url="off"),

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from toy import project, toy_territories
 
-from webmap.classify import classify
-from webmap.metrics import compute_metrics, served_communes
+from webmap.analysis.classify import classify
+from webmap.analysis.metrics import compute_metrics, served_communes
 
 
 def toy_projects():

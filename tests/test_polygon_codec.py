@@ -10,7 +10,7 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webmap.polygon_codec import (
+from webmap.mapview.polygon_codec import (
     DecodeError,
     decode_polygons,
     encode_polygons,

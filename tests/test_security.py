@@ -89,7 +89,7 @@ def test_classes_with_few_distinct_values(tmp_path):
 def test_classify_sampled_values_with_a_rare_class():
     import pandas as pd
 
-    from webmap.classify import classify
+    from webmap.analysis.classify import classify
 
     values = pd.Series([1.0] * 771 + [2.0] + [3.0] + [0.0] * 3000)
     legend, colors = classify(values, "t", "projet(s)")

@@ -10,7 +10,7 @@ import re
 import pytest
 from conftest import make_app
 
-from webmap.polygon_codec import decode_polygons
+from webmap.mapview.polygon_codec import decode_polygons
 
 
 @pytest.fixture(scope="module")

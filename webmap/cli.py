@@ -54,7 +54,7 @@ def cmd_build_data(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from webmap.gazetteer import Gazetteer
+    from webmap.places.gazetteer import Gazetteer
 
     gazetteer = Gazetteer.load(_files(args))
     resolution = gazetteer.resolve(args.name, departement=args.departement)
@@ -101,7 +101,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from webmap.coverage_report import (
+    from webmap.analysis.coverage_report import (
         all_theme_slugs,
         coverage_for,
         render_csv,
@@ -127,7 +127,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from webmap.export import ExportRefused, export_site
+    from webmap.web.export import ExportRefused, export_site
 
     out = args.directory
     try:

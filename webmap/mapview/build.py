@@ -12,8 +12,9 @@ import folium
 import jinja2
 from markupsafe import escape
 
-from webmap.classify import NO_DATA_COLOR, Legend, classify, format_value
-from webmap.dataset import Dataset
+from webmap.analysis.classify import NO_DATA_COLOR, Legend, classify, format_value
+from webmap.analysis.metrics import LEVEL_LABELS, METRIC_LABELS
+from webmap.mapview.dataset import Dataset
 from webmap.mapview.elements import (
     MapSetup,
     ProjectMarkers,
@@ -21,7 +22,6 @@ from webmap.mapview.elements import (
     RemotePolygons,
 )
 from webmap.mapview.view import MapView
-from webmap.metrics import LEVEL_LABELS, METRIC_LABELS
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
 

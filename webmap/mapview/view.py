@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from webmap.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
+from webmap.analysis.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
 from webmap.projects.schema import THEME_BY_SLUG
 from webmap.reference.files import REGION_DEPARTEMENTS
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from webmap.gazetteer import Gazetteer, normalize
+from webmap.places.gazetteer import Gazetteer, normalize
 from webmap.projects.csvio import (
     RowError,
     TableError,

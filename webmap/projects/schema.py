@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from webmap.gazetteer import normalize
+from webmap.places.gazetteer import normalize
 
 
 @dataclass(frozen=True)

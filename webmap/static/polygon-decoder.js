@@ -1,4 +1,4 @@
-/* The binary polygon format written by webmap/polygon_codec.py ("WMP1"), decoded into flat
+/* The binary polygon format written by webmap/mapview/polygon_codec.py ("WMP1"), decoded into flat
    typed arrays. One module for the browser (WebMap.decodePolygons) and Node (its tests:
    tests/js/polygon-decoder.test.js). Damaged input throws an Error, in French. */
 /* global module */

@@ -1,4 +1,4 @@
-/* webmap polygons: the binary format written by webmap/polygon_codec.py (decoded by
+/* webmap polygons: the binary format written by webmap/mapview/polygon_codec.py (decoded by
    polygon-decoder.js), drawn on one canvas per map (no Leaflet object per polygon),
    hit-tested for tooltips. */
 (function () {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from webmap.dataset import Dataset
+from webmap.mapview.dataset import Dataset
 from webmap.reference.files import ReferenceFiles
 from webmap.reference.territories import Territories
 from webmap.web.config import Settings
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, territories: Territories | None
     app.extensions["webmap.holder"] = DatasetHolder(
         files, Dataset.load(files, territories), check_seconds=settings.reload_check_seconds,
         settle_seconds=settings.reload_settle_seconds)
-    from webmap.web.pages import RenderCache
+    from webmap.web.render import RenderCache
 
     app.extensions["webmap.render_cache"] = RenderCache()
     install_security(app, settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g
 from werkzeug.exceptions import BadRequest
 
-from webmap.dataset import Dataset
+from webmap.mapview.dataset import Dataset
 
 
 class BadParameters(BadRequest):

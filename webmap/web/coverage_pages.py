@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from webmap import press_kit
-from webmap.coverage import SUMMARY_COLUMNS
-from webmap.coverage_report import (
+from webmap.analysis.coverage import SUMMARY_COLUMNS
+from webmap.analysis.coverage_report import (
     HEADERS,
     ThemeCoverage,
     format_cell,
@@ -15,6 +14,7 @@ from webmap.coverage_report import (
     render_json,
     theme_coverage,
 )
+from webmap.projects import press_kit
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
 from webmap.web.common import BadParameters, dataset, unknown_value
 from webmap.web.http import cached_response

@@ -6,8 +6,8 @@ import json
 
 from flask import Blueprint, abort, request
 
-from webmap.dataset import Dataset
-from webmap.metrics import LEVELS
+from webmap.analysis.metrics import LEVELS
+from webmap.mapview.dataset import Dataset
 from webmap.projects.csvio import write_csv_text
 from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG
 from webmap.web.common import dataset
@@ -68,7 +68,7 @@ def download_geojson():
                            "application/geo+json")
 
 
-# The map's geometry, in webmap.polygon_codec's binary format.
+# The map's geometry, in webmap.mapview.polygon_codec's binary format.
 POLYGONS = "application/octet-stream"
 VERSIONED_MAX_AGE = 86400
 
@@ -118,7 +118,7 @@ def zones(which: str):
 def project_card(project_id: str):
     """A project's popup, fetched on first opening when the page does not carry them all."""
     from webmap.mapview.build import popup_html
-    from webmap.web.pages import app_urls
+    from webmap.web.render import app_urls
 
     data = dataset()
     project = data.by_id.get(project_id)

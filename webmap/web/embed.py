@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 
 from webmap.mapview.view import parse_view
 from webmap.web.common import BadParameters, dataset
-from webmap.web.pages import page_context, parse_or_400, rendered_map
+from webmap.web.render import page_context, parse_or_400, rendered_map
 from webmap.web.snippet import (
     DEFAULT_HEIGHT,
     IFRAME_TITLE,

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from webmap.dataset import Dataset
+from webmap.mapview.dataset import Dataset
 from webmap.projects.check import ProjectsRejected
 from webmap.reference.files import ReferenceFiles
 

@@ -2,107 +2,15 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from threading import Lock
+from flask import Blueprint, current_app, render_template, request, url_for
 
-from flask import (
-    Blueprint,
-    current_app,
-    render_template,
-    request,
-    url_for,
-)
-
-from webmap import press_kit
-from webmap.dataset import Dataset
-from webmap.mapview.build import Tiles, Urls, build_map, render_parts
-from webmap.mapview.view import ALL_THEMES, MapView, parse_view
-from webmap.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
-from webmap.projects.schema import THEME_BY_SLUG, THEMES
+from webmap.mapview.view import MapView
+from webmap.projects.schema import THEME_BY_SLUG
 from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import BadParameters, dataset, unknown_value
+from webmap.web.render import page_context, parse_or_400, rendered_map
 
 bp = Blueprint("pages", __name__)
-
-
-class RenderCache:
-    """Rendered maps of recent views, per app (Folium rendering is the slow part); keys hold
-    the data version, so a reload never serves an old map."""
-
-    def __init__(self, size: int = 128):
-        self.size = size
-        self._entries: OrderedDict[tuple, dict] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple, compute) -> dict:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        entry = compute()
-        with self._lock:
-            self._entries[key] = entry
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return entry
-
-
-def app_urls(version: str | None = None) -> Urls:
-    """Asset and data URLs; data URLs carry the dataset version, so a reload is never hidden
-    by a browser cache (the files themselves are cacheable)."""
-    v = {"v": version} if version else {}
-    return Urls(
-        leaflet_js=url_for("assets.leaflet", filename="leaflet.js"),
-        leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
-        webmap_js=url_for("static", filename="webmap.js"),
-        polygon_decoder_js=url_for("static", filename="polygon-decoder.js"),
-        polygons_js=url_for("static", filename="polygons.js"),
-        webmap_css=url_for("static", filename="webmap.css"),
-        level_polygons=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
-        commune_polygons=lambda dep: url_for("downloads.commune_geometry", departement=dep, **v),
-        zone_polygons=lambda which: url_for("downloads.zones", which=which, **v),
-        coverage_json=lambda theme: url_for("downloads.uncovered", theme=theme, **v),
-        project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
-        project_card=lambda pid: url_for("downloads.project_card", project_id=pid, **v),
-    )
-
-
-def tiles() -> Tiles:
-    settings = current_app.config["WEBMAP"]
-    return Tiles(settings.tiles_url if settings.tiles_enabled else None, settings.tiles_attribution)
-
-
-def rendered_map(data: Dataset, view: MapView, compact: bool = False) -> dict:
-    """The map of a view, rendered once per data version (see RenderCache)."""
-    static = current_app.config["WEBMAP"].static_export
-    key = (data.version, view, compact, request.script_root, tiles())
-
-    def render() -> dict:
-        built = build_map(data, view, app_urls(None if static else data.version), tiles(), compact=compact)
-        return {"parts": render_parts(built), "legend": built.legend}
-
-    return current_app.extensions["webmap.render_cache"].get(key, render)
-
-
-def parse_or_400(data: Dataset) -> MapView:
-    view, errors = parse_view(request.args, set(data.by_id))
-    if errors:
-        raise BadParameters([e.message() for e in errors])
-    return view
-
-
-def page_context(data: Dataset, view: MapView) -> dict:
-    counts = {t.slug: sum(p.theme == t.slug for p in data.projects) for t in THEMES}
-    return {
-        "view": view, "themes": THEMES, "theme_counts": counts, "press_kit": press_kit,
-        "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
-        "metrics": [(k, METRIC_LABELS[k]) for k in METRICS],
-        "theme_choices": [(ALL_THEMES, "Tous les thèmes")] + [(t.slug, t.court) for t in THEMES],
-        "regional": [p for p in data.projects if p.regionwide],
-        "project_count": len(data.projects),
-        "settings": current_app.config["WEBMAP"],
-        "departements": [(c, data.territory_label(f"departement:{c}")) for c in REGION_DEPARTEMENTS],
-    }
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 from gunicorn.app.base import BaseApplication
 
-from webmap.metrics import LEVELS
+from webmap.analysis.metrics import LEVELS
 from webmap.web import create_app
 from webmap.web.config import ConfigError, Settings
 

@@ -26,7 +26,7 @@ from webmap.reference.territories import (
     Territory,
 )
 
-ALIASES_PATH = Path(__file__).with_name("gazetteer_aliases.csv")
+ALIASES_PATH = Path(__file__).with_name("aliases.csv")
 
 Status = Literal["ok", "ambiguous", "unknown", "outside"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from webmap.coverage import commune_coverage, summarize
+from webmap.analysis.coverage import commune_coverage, summarize
 from webmap.projects.store import Project, ThemeSelection, select_themes
 from webmap.reference.territories import Territories
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from webmap.coverage import (
+from webmap.analysis.coverage import (
     SUMMARY_COLUMNS,
     RegionSummary,
     commune_coverage,

@@ -1,5 +1,5 @@
 """Geometry as sent to browsers: simplified for screen resolution, snapped to a grid and
-encoded as binary polygons (webmap.polygon_codec).
+encoded as binary polygons (webmap.mapview.polygon_codec).
 
 The reference files keep ~300 m detail for analysis; a choropleth seen at the region's
 zoom needs less. Measured on the 3,782 communes (gzipped): 374 KB as GeoJSON, about 220 KB
@@ -11,10 +11,10 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-from webmap.polygon_codec import encode_polygons
+from webmap.mapview.polygon_codec import encode_polygons
 
 WEB_TOLERANCE_DEG = 0.006
-# The map's polygons (webmap.polygon_codec) snap to a 0.0005° grid: 0.1 px at the region's
+# The map's polygons (webmap.mapview.polygon_codec) snap to a 0.0005° grid: 0.1 px at the region's
 # zoom (8), 1.5 px at zoom 12, where the 0.006° simplification already moves borders by
 # up to 17 px. A 0.0001° grid costs 40 % more bytes for no visible difference.
 WEB_GRID_DEG = 0.0005
@@ -28,6 +28,6 @@ def simplify_for_screen(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE_
 
 
 def polygons_binary(gdf: gpd.GeoDataFrame, columns: list[str]) -> bytes:
-    """The map's binary polygons (see webmap.polygon_codec) with only the given properties."""
+    """The map's binary polygons (see webmap.mapview.polygon_codec) with only the given properties."""
     return encode_polygons(gdf.geometry.values, {c: gdf[c].tolist() for c in columns},
                            WEB_GRID_DEG)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-from webmap.metrics import LEVELS
+from webmap.analysis.metrics import LEVELS
 from webmap.projects.schema import THEMES
 from webmap.reference.territories import Territories
 from webmap.web import create_app
@@ -36,7 +36,7 @@ from webmap.web.security import content_security_policy
 
 MARKER = ".webmap-export"
 STAGING = ".webmap-staging-"
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class ExportRefused(Exception):

@@ -9,11 +9,11 @@ from functools import cached_property
 import geopandas as gpd
 import shapely
 
+from webmap.mapview.webgeo import polygons_binary, simplify_for_screen
 from webmap.projects.check import load_checked
 from webmap.projects.store import Project, ThemeSelection
 from webmap.reference.files import REGION_CODE, ReferenceFiles
 from webmap.reference.territories import Territories
-from webmap.webgeo import polygons_binary, simplify_for_screen
 
 ZONE_TOLERANCE_DEG = 0.004  # outlines of served areas: drawn dashed, no shared borders
 LEVEL_LAYERS = {"departement": "departements", "epci": "epci", "commune": "communes"}
@@ -94,7 +94,7 @@ class Dataset:
         return point
 
     def screen_layer(self, level: str) -> gpd.GeoDataFrame:
-        """A level's polygons simplified for the screen (see webmap.webgeo)."""
+        """A level's polygons simplified for the screen (see webmap.mapview.webgeo)."""
         return self.territories.memo(("screen", level), lambda: self._screen_layer(level))
 
     def _screen_layer(self, level: str) -> gpd.GeoDataFrame:
@@ -128,15 +128,15 @@ class Dataset:
         return [code for part in self.polygon_parts(level) for code in part.codes]
 
     def coverage(self, theme: ThemeSelection):
-        """Commune coverage table of a theme (see webmap.coverage)."""
-        from webmap.coverage import commune_coverage
+        """Commune coverage table of a theme (see webmap.analysis.coverage)."""
+        from webmap.analysis.coverage import commune_coverage
 
         return self.memo(("coverage", theme),
                          lambda: commune_coverage(self.projects, self.territories, theme))
 
     def metrics(self, level: str, theme: ThemeSelection):
-        """Metrics of a level (see webmap.metrics), shared by every view that shows them."""
-        from webmap.metrics import compute_metrics
+        """Metrics of a level (see webmap.analysis.metrics), shared by every view that shows them."""
+        from webmap.analysis.metrics import compute_metrics
 
         return self.memo(("metrics", level, theme), lambda: compute_metrics(
             self.projects, self.territories, level, theme, coverage=self.coverage(theme)))

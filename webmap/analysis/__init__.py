@@ -1,0 +1,1 @@
+"""Pure analyses over the projects and territories: coverage, metrics, class breaks."""

@@ -1,0 +1,1 @@
+"""Places as people write them -> typed territory codes (the gazetteer)."""
