@@ -144,3 +144,10 @@ def test_server_options_from_environment():
                                                        "WEBMAP_TIMEOUT": "20"})
     assert (options.workers, options.threads, options.timeout) == (3, 8, 20)
     assert options.gunicorn()["bind"] == "127.0.0.1:8000"
+
+
+def test_gaps_refuses_a_file_check_rejects(capsys, tmp_path):
+    data = data_dir_with(tmp_path / "data")
+    (data / "projets.csv").write_text("id,titre\n", encoding="utf-8")
+    code, err = run(capsys, "--data-dir", str(data), "gaps")
+    assert code == 1 and "refusé par webmap check" in err and "en-tête canonique" in err

@@ -108,12 +108,12 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         render_json,
         render_table,
     )
-    from webmap.projects.store import load_projects
+    from webmap.projects.check import load_checked
     from webmap.reference.territories import Territories
 
     files = _files(args)
     territories = Territories.load(files)
-    projects = load_projects(files.projects)
+    projects = load_checked(files.projects, files, territories).projects  # what the server would serve
     themes = [args.theme] if args.theme else all_theme_slugs()
     items = coverage_for(projects, territories, themes, args.by)
     if args.format == "csv":
