@@ -130,15 +130,8 @@ def read_input_bytes(path: Path) -> bytes:
     """A file's bytes, or a located French error (missing, a folder, unreadable)."""
     try:
         return path.read_bytes()
-    except FileNotFoundError:
-        problem = "un fichier existant (introuvable)"
-    except IsADirectoryError:
-        problem = "un fichier (c'est un dossier)"
-    except PermissionError:
-        problem = "un fichier lisible (lecture refusée)"
     except OSError as error:
-        problem = f"un fichier lisible ({os_error_fr(error)})"
-    raise TableError(RowError(str(path), 0, "", "", problem))
+        raise TableError(RowError(str(path), 0, "", "", f"un fichier lisible ({os_error_fr(error)})")) from None
 
 
 def write_csv_text(header: tuple[str, ...] | list[str], rows: list[dict[str, str]]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, render_template, request
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from webmap.mapview.dataset import Dataset
@@ -83,8 +84,8 @@ def error_response(error: HTTPException, messages: list[str]):
         try:
             body = render_template("erreur.html", code=code, messages=messages)
         except Exception:  # the page itself cannot be built (e.g. an untrusted Host)
-            body = "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Erreur</title><p>" + \
-                   " ".join(m.replace("&", "&amp;").replace("<", "&lt;") for m in messages) + "</p></html>"
+            body = Markup('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur</title>'
+                          "<p>{}</p></html>").format(" ".join(messages))
         response = make_response(body)
     response.status_code = code
     for name, value in error.get_headers():  # e.g. Allow on a 405

@@ -90,17 +90,22 @@ def parse_hosts(value: str) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def parse_seconds(value: str, variable: str, default: float) -> float:
-    if not value.strip():
-        return default
+def parse_number(value: object, label: str, low: float, high: float, kind: type = float,
+                 what: str | None = None) -> float:
+    """A number between `low` and `high` (an int when `kind` is int), or a French ConfigError
+    naming the variable or option `label`."""
     try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 3600:
-        raise ConfigError(f"{variable} : « {value} » n'est pas une durée. Attendu : un nombre de "
-                          "secondes entre 0 et 3600.")
-    return seconds
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        what = what or ("un nombre entier" if kind is int else "un nombre")
+        raise ConfigError(f"{label} : « {value} » incorrect. Attendu : {what} entre {low} et {high}.")
+    return number
+
+
+def parse_seconds(value: str, variable: str, default: float) -> float:
+    return parse_number(value, variable, 0, 3600, what="un nombre de secondes") if value.strip() else default
 
 
 @dataclass(frozen=True)

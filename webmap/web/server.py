@@ -9,7 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from webmap.analysis.metrics import LEVELS
 from webmap.web import create_app
-from webmap.web.config import ConfigError, Settings
+from webmap.web.config import Settings, parse_number
 
 
 @dataclass(frozen=True)
@@ -47,15 +47,7 @@ class ServerOptions:
             if item.name == "host":
                 values["host"] = str(raw)
                 continue
-            low, high = cls.LIMITS[item.name]
-            try:
-                number = int(raw)
-            except (TypeError, ValueError):
-                number = low - 1
-            if not low <= number <= high:
-                raise ConfigError(f"{source} : « {raw} » incorrect. Attendu : un nombre entier "
-                                  f"entre {low} et {high}.")
-            values[item.name] = number
+            values[item.name] = parse_number(raw, source, *cls.LIMITS[item.name], kind=int)
         return cls(**values)
 
     def gunicorn(self) -> dict[str, object]:
