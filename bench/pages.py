@@ -12,9 +12,7 @@ import gzip
 import statistics
 from dataclasses import dataclass
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from webmap.web.chromium import launch_chromium
 
 
 @dataclass
@@ -70,4 +68,4 @@ def measure_page(browser, name: str, url: str, ready_js: str, runs: int,
 
 
 def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return launch_chromium(playwright)

@@ -15,7 +15,6 @@ import functools
 import http.server
 import json
 import os
-import socket
 import sys
 import tempfile
 import threading
@@ -36,13 +35,7 @@ from webmap.analysis.metrics import compute_metrics  # noqa: E402
 from webmap.projects.store import load_projects  # noqa: E402
 from webmap.reference.files import ReferenceFiles  # noqa: E402
 from webmap.reference.territories import Territories  # noqa: E402
-from webmap.web.server import start_background  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from webmap.web.server import free_port, start_background  # noqa: E402
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from webmap.web.server import start_background
+from webmap.web.chromium import launch_chromium
+from webmap.web.server import free_port, start_background
 
 REPO = Path(__file__).resolve().parents[1]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "carte.png"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     # Tiles cannot be reached from the build machines: the screenshot shows the vector layers.
     process, base = start_background(port, {**os.environ, "WEBMAP_TILES_URL": "off"})
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = launch_chromium(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 860})
             page.goto(base + "/?projet=hdf-2021-11")
             page.wait_for_selector("html[data-choropleth=loaded]")

@@ -10,14 +10,11 @@ from pathlib import Path
 import pytest
 
 from webmap.reference.files import ReferenceFiles
+from webmap.web.chromium import CHROMIUM, CHROMIUM_ARGS, launch_chromium  # noqa: F401 (tests import them)
+from webmap.web.server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-CHROMIUM = os.environ.get("WEBMAP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -92,12 +89,6 @@ def gazetteer(files, territories):
     return Gazetteer.load(files, territories)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(extra_env: dict[str, str] | None = None, port: int | None = None):
     """Start `webmap serve` (gunicorn) on 127.0.0.1 with tiles off; returns (process, base URL)."""
     from webmap.web.server import start_background
@@ -123,7 +114,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(pw)
         yield browser
         browser.close()
 

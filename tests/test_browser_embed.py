@@ -138,3 +138,32 @@ def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, liv
         else:
             assert fetched == []
         context.close()
+
+
+def test_integrer_script_builds_the_servers_snippet(browser, live_server):
+    """The snippet rebuilt in the page as the form changes is the one the server writes for
+    the same choices (webmap/web/snippet.py is its only source)."""
+    import html as html_module
+    import re
+    import urllib.request
+
+    query = "theme=droits&indicateur=projets_100k&departement=80&legende=non&hauteur=500"
+    with urllib.request.urlopen(f"{live_server}/integrer?{query}") as response:
+        page = response.read().decode()
+    expected = html_module.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/integrer")
+    before = page.input_value("#snippet")
+    page.select_option("#i-theme", "droits")
+    page.select_option("#i-indicateur", "projets_100k")
+    page.select_option("#i-departement", "80")
+    page.select_option("#i-legende", "non")
+    page.fill("#i-hauteur", "500")
+    page.dispatch_event("#i-hauteur", "change")
+    assert page.input_value("#snippet") == expected != before
+    assert page.get_attribute("#apercu", "height") == "500"
+    assert page.get_attribute("#apercu", "src") == ("/embed?indicateur=projets_100k&theme=droits"
+                                                     "&departement=80&legende=non")
+    context.close()

@@ -48,7 +48,7 @@ def test_no_project_text_reaches_a_folium_template(hostile_client):
     from webmap.mapview.view import MapView
 
     data = hostile_client.application.extensions["webmap.holder"].dataset
-    urls = Urls(*(["/x"] * 6), *([lambda key: f"/x/{key}"] * 6))
+    urls = Urls(*(["/x"] * 7), *([lambda key: f"/x/{key}"] * 6))
     for level in ("departement", "commune"):
         built = build_map(data, MapView(niveau=level, projet="hdf-2021-06"), urls, Tiles(None, ""))
         parts = render_parts(built)

@@ -181,6 +181,11 @@ def _french_plural(singular: str, plural: str, count: int) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The vocabularies the options accept (themes, levels, formats) have one source each.
+    from webmap.analysis.coverage_report import FORMATS
+    from webmap.analysis.metrics import LEVELS
+    from webmap.projects.schema import THEMES
+
     argparse._ = _french
     argparse.ngettext = _french_plural
     parser = argparse.ArgumentParser(
@@ -202,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="valide le fichier canonique des projets")
     p.add_argument("file", nargs="?", help="fichier à valider (défaut : data/projets.csv)")
     p.add_argument("--dossier-de-presse", action="store_true",
-                   help="exiger les effectifs du dossier de presse (28/15/11), implicite sans FICHIER")
+                   help="exiger les effectifs du dossier de presse ("
+                   + "/".join(str(t.attendu) for t in THEMES) + "), implicite sans FICHIER")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("import", help="importe une liste de projets saisie à la main")
@@ -211,9 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("gaps", help="communes, EPCI et départements sans projet local, par thème")
-    p.add_argument("--theme", choices=["alimentation", "droits", "insertion"])
-    p.add_argument("--by", choices=["commune", "epci", "departement"], default="departement")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--theme", choices=[t.slug for t in THEMES])
+    p.add_argument("--by", choices=LEVELS, default=LEVELS[0])
+    p.add_argument("--format", choices=FORMATS, default=FORMATS[0])
     p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("export", help="copie statique de la carte pour un serveur web ou un CDN")

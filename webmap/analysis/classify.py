@@ -9,6 +9,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from webmap.analysis.french import format_number
+
 # ColorBrewer "Purples" (sequential, colour-blind safe), distinct from the theme markers.
 PALETTE = ("#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486")
 ZERO_COLOR = "#f7f7f7"
@@ -69,11 +71,6 @@ def fisher_jenks_bins(values: np.ndarray, k: int) -> list[float]:
     return sorted(set(bins))
 
 
-def _fmt(value: float, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    return text
-
-
 def classify(values: pd.Series, title: str, unit: str, decimals: int = 0,
              k: int = 5) -> tuple[Legend, pd.Series]:
     """Colours per value: zero apart, Fisher-Jenks breaks on the positive values."""
@@ -101,7 +98,7 @@ def classify(values: pd.Series, title: str, unit: str, decimals: int = 0,
         colors[positive.index] = [palette[i] for i in yb]
         lower = float(positive.min())
         for i, upper in enumerate(bins):
-            low_text, up_text = _fmt(lower, decimals), _fmt(upper, decimals)
+            low_text, up_text = format_number(lower, decimals), format_number(upper, decimals)
             label = low_text if low_text == up_text else f"{low_text} à {up_text}"
             legend.classes.append(LegendClass(lower, float(upper), palette[i], f"{label} {unit}".strip()))
             members = positive[positive > upper]
@@ -112,4 +109,4 @@ def classify(values: pd.Series, title: str, unit: str, decimals: int = 0,
 def format_value(value: float | None, decimals: int) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "non publié"
-    return _fmt(float(value), decimals)
+    return format_number(float(value), decimals)

@@ -16,6 +16,7 @@ from webmap.analysis.coverage import (
     region_summary,
     summarize,
 )
+from webmap.analysis.french import format_number
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
 from webmap.projects.store import Project
 from webmap.reference.territories import Territories
@@ -52,13 +53,13 @@ def coverage_for(projects, territories, themes: list[str], by: str) -> list[Them
 
 
 def _fr_int(value) -> str:
-    return f"{int(value):,}".replace(",", "\u202f")
+    return format_number(int(value))
 
 
 def _fr_float(value: float, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return format_number(value, decimals)
 
 
 def format_cell(column: str, value) -> str:

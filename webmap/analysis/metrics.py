@@ -16,16 +16,44 @@ from webmap.analysis.coverage import commune_coverage, summarize
 from webmap.projects.store import Project, ThemeSelection, select_themes
 from webmap.reference.territories import Territories
 
-LEVELS = ("departement", "epci", "commune")
-LEVEL_LABELS = {"departement": "département", "epci": "intercommunalité (EPCI)",
-                "commune": "commune"}
-METRICS = ("projets", "projets_100k", "financement", "distance")
-METRIC_LABELS = {
-    "projets": "Nombre de projets",
-    "projets_100k": "Projets pour 100 000 habitants",
-    "financement": "Financement publié (€)",
-    "distance": "Distance au projet local le plus proche (km)",
-}
+
+@dataclass(frozen=True)
+class Level:
+    """A level of the choropleths and coverage tables. Adding one: a record here, with the
+    reference layer it reads and the column of the commune table that names its code."""
+
+    slug: str
+    label: str
+    layer: str  # reference layer (webmap.reference.files.LAYERS)
+    outline_px: float  # width of its borders on the map
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A choropleth metric: a column of `compute_metrics`' table, how to show it."""
+
+    slug: str
+    label: str
+    unit: str
+    decimals: int
+    no_data: str  # said where a territory has no value
+
+
+LEVEL_RECORDS: tuple[Level, ...] = (
+    Level("departement", "département", "departements", 1.5),
+    Level("epci", "intercommunalité (EPCI)", "epci", 1.0),
+    Level("commune", "commune", "communes", 0.3),
+)
+METRIC_RECORDS: tuple[Metric, ...] = (
+    Metric("projets", "Nombre de projets", "projet(s)", 0, "donnée manquante"),
+    Metric("projets_100k", "Projets pour 100 000 habitants", "pour 100 000 hab.", 1, "donnée manquante"),
+    Metric("financement", "Financement publié (€)", "€", 0, "montant non publié"),
+    Metric("distance", "Distance au projet local le plus proche (km)", "km", 1, "aucun projet local"),
+)
+LEVEL_BY_SLUG = {level.slug: level for level in LEVEL_RECORDS}
+METRIC_BY_SLUG = {metric.slug: metric for metric in METRIC_RECORDS}
+LEVELS = tuple(LEVEL_BY_SLUG)
+METRICS = tuple(METRIC_BY_SLUG)
 PER_INHABITANTS = 100_000
 
 
@@ -43,14 +71,9 @@ def served_communes(projects: list[Project], territories: Territories) -> pd.Dat
 
 def level_table(territories: Territories, level: str) -> pd.DataFrame:
     """code, nom, population of every territory of a level (index: code)."""
-    if level == "commune":
-        table = territories.communes[["code", "nom", "population"]]
-    elif level == "departement":
-        table = territories.layers["departements"][["code", "nom", "population"]]
-    elif level == "epci":
-        table = territories.layers["epci"][["code", "nom", "population"]]
-    else:
-        raise ValueError(level)
+    layer = territories.communes if level == "commune" else \
+        territories.layers[LEVEL_BY_SLUG[level].layer]
+    table = layer[["code", "nom", "population"]]
     return pd.DataFrame(table).set_index("code").astype({"population": "int64"})
 
 

@@ -13,7 +13,7 @@ import jinja2
 from markupsafe import escape
 
 from webmap.analysis.classify import NO_DATA_COLOR, Legend, classify, format_value
-from webmap.analysis.metrics import LEVEL_LABELS, METRIC_LABELS
+from webmap.analysis.metrics import LEVEL_BY_SLUG, METRIC_BY_SLUG
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.elements import (
     MapSetup,
@@ -21,7 +21,10 @@ from webmap.mapview.elements import (
     ProjectOpener,
     RemotePolygons,
 )
+from webmap.mapview.symbols import KINDS, symbol_svg
 from webmap.mapview.view import MapView
+from webmap.mapview.zones import ZONES
+from webmap.projects import press_kit
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
 
@@ -32,10 +35,6 @@ _templates = jinja2.Environment(
     lstrip_blocks=True,
 )
 
-METRIC_UNITS = {"projets": ("projet(s)", 0), "projets_100k": ("pour 100 000 hab.", 1),
-                "financement": ("€", 0), "distance": ("km", 1)}
-NO_DATA_TEXT = {"financement": "montant non publié", "distance": "aucun projet local"}
-LEVEL_STYLE = {"departement": 1.5, "epci": 1.0, "commune": 0.3}
 # All polygon layers share one canvas under the markers; fills first, outlines on top (and
 # answering the pointer first).
 DRAW_ORDER = {"choropleth": 0, "zone": 1, "outline": 2}
@@ -51,6 +50,7 @@ class Urls:
 
     leaflet_js: str
     leaflet_css: str
+    format_js: str
     webmap_js: str
     polygon_decoder_js: str
     polygons_js: str
@@ -138,16 +138,17 @@ def values_in_map_order(data: Dataset, level: str, values) -> list[float | int |
 
 def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
     result = data.metrics(view.niveau, view.theme_filter)
-    unit, decimals = METRIC_UNITS[view.indicateur]
-    title = f"{METRIC_LABELS[view.indicateur]} par {LEVEL_LABELS[view.niveau]}"
+    metric = METRIC_BY_SLUG[view.indicateur]
+    title = f"{metric.label} par {LEVEL_BY_SLUG[view.niveau].label}"
     values = result.table[view.indicateur]
-    legend, _ = classify(values, title, unit, decimals)
+    legend, _ = classify(values, title, metric.unit, metric.decimals)
     note = (f"{result.regionwide} projet(s) couvrant toute la région ne sont pas comptés "
             "ici ; ils figurent dans la liste des projets.") if result.regionwide else ""
     if view.indicateur == "financement" and legend.no_data:
         legend.notes.append(
-            "Montants non publiés : le dossier de presse ne donne que le total (6,6 M€ pour "
-            "54 projets), pas le montant de chaque projet. Aucune valeur n'est donc affichée.")
+            "Montants non publiés : le dossier de presse ne donne que le total "
+            f"({press_kit.TOTAL_FUNDING_LABEL} pour {press_kit.PROJECTS} projets), pas le montant "
+            "de chaque projet. Aucune valeur n'est donc affichée.")
     if view.indicateur == "distance":
         scope = "de ce thème" if view.theme_filter else "tous thèmes confondus"
         legend.notes.append(
@@ -164,7 +165,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
     """The map of a view; `compact` (the embed) folds the layer control into a button."""
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
                       control_scale=True, prefer_canvas=False, min_zoom=6, max_zoom=16)
-    fmap.default_js = [("leaflet", urls.leaflet_js), ("webmap", urls.webmap_js),
+    fmap.default_js = [("leaflet", urls.leaflet_js), ("format", urls.format_js), ("webmap", urls.webmap_js),
                        ("polygon_decoder", urls.polygon_decoder_js), ("polygons", urls.polygons_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
     # The view is set before any layer is added: layers fetch only what is in view, at once.
@@ -177,7 +178,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
                          control=False, max_zoom=18).add_to(fmap)
 
     legend, values, note = metric_legend(data, view)
-    unit, decimals = METRIC_UNITS[view.indicateur]
+    metric = METRIC_BY_SLUG[view.indicateur]
     classes = [{"upper": c.upper, "color": c.color} for c in legend.classes]
     parts = [{"url": urls.commune_polygons(part.key), "bbox": part.bbox, "offset": part.offset}
              for part in data.polygon_parts("commune")]
@@ -186,9 +187,9 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
         urls.level_polygons(view.niveau), name=legend.title,
         opts={"key": "choropleth", "values": values, "classes": classes,
               "noDataColor": NO_DATA_COLOR,
-              "noDataText": NO_DATA_TEXT.get(view.indicateur, "donnée manquante"),
-              "unit": unit, "decimals": decimals, "order": DRAW_ORDER["choropleth"], **level_source,
-              "style": {"color": "#4d4d4d", "weight": LEVEL_STYLE[view.niveau],
+              "noDataText": metric.no_data,
+              "unit": metric.unit, "decimals": metric.decimals, "order": DRAW_ORDER["choropleth"], **level_source,
+              "style": {"color": "#4d4d4d", "weight": LEVEL_BY_SLUG[view.niveau].outline_px,
                         "fillOpacity": 0.65}},
     ).add_to(fmap)
     if view.niveau != "departement":
@@ -196,19 +197,15 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
                        opts={"key": "departements", "interactive": False, "order": DRAW_ORDER["outline"],
                              "style": {"color": "#161616", "weight": 2, "fill": False}},
                        control=False).add_to(fmap)
-    RemotePolygons(
-        urls.zone_polygons("aller-vers"), name="Zones desservies par les unités « aller vers »",
-        opts={"key": "aller-vers", "colorProperty": "couleur", "onlyThemes": view.theme_filter,
-              "order": DRAW_ORDER["outline"],
-              "style": {"weight": 2.5, "dashArray": "6 4", "fill": False}},
-    ).add_to(fmap)
-    RemotePolygons(
-        urls.zone_polygons("zones-blanches"), name="Zones blanches citées dans le dossier de presse",
-        opts={"key": "zones-blanches", "order": DRAW_ORDER["zone"], "style": {"color": "#161616", "weight": 2,
-                                                 "dashArray": "2 4", "fillColor": "#161616",
-                                                 "fillOpacity": 0.12}},
-        show=False,
-    ).add_to(fmap)
+    for zone in ZONES:
+        filled = zone.opts["style"].get("fill", True)
+        RemotePolygons(
+            urls.zone_polygons(zone.slug), name=zone.label,
+            opts={"key": zone.slug, **zone.opts,
+                  **({"onlyThemes": view.theme_filter} if zone.by_theme else {}),
+                  "order": DRAW_ORDER["zone" if filled else "outline"]},
+            show=zone.shown,
+        ).add_to(fmap)
 
     for theme in THEMES:
         RemotePolygons(
@@ -244,11 +241,13 @@ def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
     points = spread_stacked({p.id: data.marker_point(p) for p in placed})
     markers = {theme.slug: [
         {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
-         "color": theme.couleur, "title": p.titre, "popupUrl": urls.project_card(p.id)}
+         "icon": f"{marker_kind(p)} {theme.slug}", "title": p.titre, "popupUrl": urls.project_card(p.id)}
         for p in placed if p.theme == theme.slug] for theme in THEMES}
+    icons = {f"{kind} {theme.slug}": str(symbol_svg(kind, theme.couleur))
+             for theme in THEMES for kind in KINDS}
     regional = [{"id": p.id, "popupUrl": urls.project_card(p.id)}
                 for p in data.projects if p.regionwide]
-    return {"markers": markers, "regional": regional, "openProject": view.projet}
+    return {"markers": markers, "icons": icons, "regional": regional, "openProject": view.projet}
 
 
 FIT_PADDING_PX = 12  # WebMap.fitBounds

@@ -9,14 +9,15 @@ from functools import cached_property
 import geopandas as gpd
 import shapely
 
+from webmap.analysis.metrics import LEVEL_BY_SLUG
 from webmap.mapview.webgeo import polygons_binary, simplify_for_screen
+from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.check import load_checked
 from webmap.projects.store import Project, ThemeSelection
 from webmap.reference.files import REGION_CODE, ReferenceFiles
 from webmap.reference.territories import Territories
 
 ZONE_TOLERANCE_DEG = 0.004  # outlines of served areas: drawn dashed, no shared borders
-LEVEL_LAYERS = {"departement": "departements", "epci": "epci", "commune": "communes"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Dataset:
         territories = territories or Territories.load(files)
         checked = load_checked(files.projects, files, territories)
         digest = hashlib.sha256(checked.raw)
-        for name in LEVEL_LAYERS.values():
+        for name in (level.layer for level in LEVEL_BY_SLUG.values()):
             stat = files.layer(name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         return cls(files, territories, checked.projects, digest.hexdigest()[:16], checked.rows)
@@ -99,7 +100,7 @@ class Dataset:
 
     def _screen_layer(self, level: str) -> gpd.GeoDataFrame:
         layer = self.territories.communes if level == "commune" else \
-            self.territories.layers[LEVEL_LAYERS[level]]
+            self.territories.layers[LEVEL_BY_SLUG[level].layer]
         columns = ["code", "nom", "departement", "geometry"] if level == "commune" else \
             ["code", "nom", "geometry"]
         return simplify_for_screen(layer[columns])
@@ -162,12 +163,11 @@ class Dataset:
         return json.dumps(payload, separators=(",", ":"))
 
     def zones_polygons(self, which: str) -> bytes:
-        """Served areas of the 'aller vers' projects, or of the named 'zones blanches'."""
+        """Served areas of the projects of a zone layer (webmap.mapview.zones)."""
         return self.memo(("zones", which), lambda: self._zones_polygons(which))
 
     def _zones_polygons(self, which: str) -> bytes:
-        chosen = [p for p in self.projects
-                  if (p.aller_vers if which == "aller-vers" else p.zone_blanche)]
+        chosen = [p for p in self.projects if ZONE_BY_SLUG[which].selects(p)]
         frame = gpd.GeoDataFrame(
             {
                 "code": [p.id for p in chosen],
@@ -185,9 +185,9 @@ class Dataset:
 
     def warm_up(self) -> None:
         """Compute the shared resources before the server forks its workers."""
-        for level in LEVEL_LAYERS:
+        for level in LEVEL_BY_SLUG:
             self.polygon_parts(level)
-        for which in ("aller-vers", "zones-blanches"):
+        for which in ZONE_BY_SLUG:
             self.zones_polygons(which)
         for theme in {p.theme for p in self.projects}:
             self.uncovered_json(theme)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from webmap.analysis.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
-from webmap.projects.schema import THEME_BY_SLUG
+from webmap.analysis.metrics import LEVEL_RECORDS, LEVELS, METRIC_RECORDS, METRICS
+from webmap.projects.schema import BOOLEAN_EXPECTED, THEME_BY_SLUG, parse_boolean
 from webmap.reference.files import REGION_DEPARTEMENTS
 
 ALL_THEMES = "tous"
@@ -53,12 +53,11 @@ class ParamError:
 
 
 ACCEPTED = {
-    "niveau": (LEVELS, ", ".join(f"{k} ({v})" for k, v in LEVEL_LABELS.items())),
-    "indicateur": (METRICS, ", ".join(f"{k} ({v})" for k, v in METRIC_LABELS.items())),
+    "niveau": (LEVELS, ", ".join(f"{r.slug} ({r.label})" for r in LEVEL_RECORDS)),
+    "indicateur": (METRICS, ", ".join(f"{r.slug} ({r.label})" for r in METRIC_RECORDS)),
     "theme": ((ALL_THEMES, *THEME_BY_SLUG), ", ".join([ALL_THEMES, *THEME_BY_SLUG])),
     "departement": (REGION_DEPARTEMENTS, ", ".join(REGION_DEPARTEMENTS)),
 }
-BOOLEAN = {"1": True, "oui": True, "true": True, "0": False, "non": False, "false": False}
 
 
 def parse_view(params: Mapping[str, str], project_ids: set[str]) -> tuple[MapView, list[ParamError]]:
@@ -70,7 +69,7 @@ def parse_view(params: Mapping[str, str], project_ids: set[str]) -> tuple[MapVie
         if raw is None or raw == "":
             continue
         if name == "theme" and "," in raw:
-            # Several themes: "alimentation,droits".
+            # Several themes, separated by commas.
             parts = [t for t in raw.split(",") if t]
             bad = [t for t in parts if t not in THEME_BY_SLUG]
             if bad or not parts:
@@ -90,8 +89,9 @@ def parse_view(params: Mapping[str, str], project_ids: set[str]) -> tuple[MapVie
             values["projet"] = projet
     legende = params.get("legende")
     if legende:
-        if legende not in BOOLEAN:
-            errors.append(ParamError("legende", legende, "oui ou non"))
+        shown = parse_boolean(legende)
+        if shown is None:
+            errors.append(ParamError("legende", legende, BOOLEAN_EXPECTED))
         else:
-            values["legende"] = BOOLEAN[legende]
+            values["legende"] = shown
     return MapView(**values), errors

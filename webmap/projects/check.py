@@ -7,6 +7,7 @@ from pathlib import Path
 
 from webmap.projects.csvio import RowError, TableError, read_table
 from webmap.projects.schema import (
+    CANONICAL_BOOLEANS,
     CANONICAL_COLUMNS,
     ECHELLES,
     ID_PATTERN,
@@ -15,6 +16,7 @@ from webmap.projects.schema import (
     THEMES,
     coarsest_precision,
     parse_amount,
+    theme_slugs_text,
 )
 from webmap.reference.files import REGION_DEPARTEMENTS, ReferenceFiles
 from webmap.reference.territories import Territories, split_typed_code
@@ -77,12 +79,12 @@ def _check_row(row: dict[str, str], territories: Territories, error) -> None:
     if not row["titre"].strip():
         error("titre", "un titre non vide")
     if row["theme"] not in THEME_BY_SLUG:
-        error("theme", "alimentation, droits ou insertion")
+        error("theme", theme_slugs_text())
     if row["echelle"] not in ECHELLES:
         error("echelle", "regional, departemental ou local")
     for flag in ("aller_vers", "zone_blanche"):
-        if row[flag] not in ("true", "false"):
-            error(flag, "true ou false")
+        if row[flag] not in CANONICAL_BOOLEANS:
+            error(flag, " ou ".join(CANONICAL_BOOLEANS))
     amount = parse_amount(row["montant_eur"])
     if isinstance(amount, str) or (row["montant_eur"] and "," in row["montant_eur"]):
         error("montant_eur", "vide (montant non publié) ou un nombre d'euros positif, ex. 27500.50")

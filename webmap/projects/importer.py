@@ -19,6 +19,7 @@ from webmap.projects.csvio import (
     write_csv_text,
 )
 from webmap.projects.schema import (
+    BOOLEAN_EXPECTED,
     CANONICAL_COLUMNS,
     ECHELLES,
     ID_PATTERN,
@@ -107,7 +108,7 @@ def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
     for column in ("aller_vers", "zone_blanche"):
         value = parse_boolean(get(column, ""))
         if value is None:
-            ctx.error(column, get(column, ""), "oui ou non (ou true/false, 1/0)")
+            ctx.error(column, get(column, ""), BOOLEAN_EXPECTED)
         flags[column] = bool(value)
 
     amount = parse_amount(get("montant_eur", ""))

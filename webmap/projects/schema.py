@@ -39,10 +39,14 @@ ECHELLES = ("regional", "departemental", "local")
 # From the finest to the coarsest: a project's precision is the coarsest of its territories.
 PRECISIONS = ("commune", "canton", "epci", "arrondissement", "departement", "region")
 LOCAL_PRECISIONS = ("commune", "canton", "epci", "arrondissement")
+# The one table of yes/no words, for spreadsheets, URL parameters and settings alike.
 BOOLEAN_WORDS = {
     "oui": True, "o": True, "true": True, "vrai": True, "1": True, "x": True, "yes": True,
     "non": False, "n": False, "false": False, "faux": False, "0": False, "no": False, "": False,
 }
+BOOLEAN_EXPECTED = "oui ou non (ou true/false, 1/0)"
+# The canonical file writes them so (format_boolean).
+CANONICAL_BOOLEANS = {"true": True, "false": False}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -56,7 +60,14 @@ def theme_from_text(text: str) -> Theme | None:
 
 
 def parse_boolean(text: str) -> bool | None:
+    """True, False, or None for a word that says neither (an empty text says no)."""
     return BOOLEAN_WORDS.get(normalize(text))
+
+
+def theme_slugs_text() -> str:
+    """« alimentation, droits ou insertion »: the accepted slugs, for messages."""
+    slugs = [t.slug for t in THEMES]
+    return ", ".join(slugs[:-1]) + " ou " + slugs[-1] if len(slugs) > 1 else slugs[0]
 
 
 _AMOUNT = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
@@ -87,7 +98,7 @@ def format_amount(amount: Decimal | None) -> str:
 
 
 def format_boolean(value: bool) -> str:
-    return "true" if value else "false"
+    return next(word for word, meaning in CANONICAL_BOOLEANS.items() if meaning is value)
 
 
 def coarsest_precision(kinds: list[str]) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from webmap.projects.schema import (
+    CANONICAL_BOOLEANS,
     CANONICAL_COLUMNS,
     LOCAL_PRECISIONS,
     THEME_BY_SLUG,
@@ -65,7 +66,8 @@ def project_from_row(row: dict[str, str]) -> Project:
         id=row["id"], titre=row["titre"], porteur=row["porteur"], theme=row["theme"],
         echelle=row["echelle"], departements=_split(row["departements"]),
         territoires=_split(row["territoires"]), lieu=row["lieu"], precision=row["precision"],
-        aller_vers=row["aller_vers"] == "true", zone_blanche=row["zone_blanche"] == "true",
+        aller_vers=CANONICAL_BOOLEANS[row["aller_vers"]],
+        zone_blanche=CANONICAL_BOOLEANS[row["zone_blanche"]],
         montant_eur=Decimal(row["montant_eur"]) if row["montant_eur"] else None,
         description=row["description"], lieux_cites=row["lieux_cites"], source=row["source"],
         note=row["note"],

@@ -7,43 +7,11 @@
   W.map = null;
   W.center = null;
 
-  W.escape = function (text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  };
-
-  W.formatNumber = function (value, decimals) {
-    return Number(value)
-      .toFixed(decimals)
-      .replace(".", ",")
-      .replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
-  };
-
-  var SHAPES = {
-    precise: function (c) {
-      return '<circle cx="13" cy="13" r="8" fill="' + c + '" stroke="#fff" stroke-width="2.5"/>';
-    },
-    imprecise: function (c) {
-      return '<circle cx="13" cy="13" r="8" fill="#fff" fill-opacity="0.85" stroke="' + c +
-        '" stroke-width="3" stroke-dasharray="4 2.5"/>';
-    },
-    "aller-vers": function (c) {
-      return '<path d="M13 1.5 24.5 13 13 24.5 1.5 13Z" fill="' + c +
-        '" stroke="#fff" stroke-width="2"/><path d="M8 13h9m-3.5-3.5L17 13l-3.5 3.5" stroke="#fff" stroke-width="2" fill="none"/>';
-    },
-    "aller-vers-imprecise": function (c) {
-      return '<path d="M13 2 24 13 13 24 2 13Z" fill="#fff" fill-opacity="0.85" stroke="' + c +
-        '" stroke-width="3" stroke-dasharray="4 2.5"/><path d="M8 13h9m-3.5-3.5L17 13l-3.5 3.5" stroke="' +
-        c + '" stroke-width="2" fill="none"/>';
-    },
-  };
-
-  W.icon = function (kind, color) {
-    var svg = '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="26" viewBox="0 0 26 26" aria-hidden="true">' +
-      SHAPES[kind](color) + "</svg>";
-    return L.divIcon({ className: "wm-marker wm-" + kind, html: svg, iconSize: [26, 26],
-                       iconAnchor: [13, 13], popupAnchor: [0, -10] });
+  /* Marker symbols come drawn by the server (webmap/mapview/symbols.py, the legends' source
+     too), in the data island: SVG written by the code, never from the project file. */
+  W.icon = function (it) {
+    return L.divIcon({ className: "wm-marker wm-" + it.kind, html: W.data().icons[it.icon],
+                       iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -10] });
   };
 
   W.setMap = function (map, center) {
@@ -87,7 +55,7 @@
   W.addProjects = function (group, theme) {
     (W.data().markers[theme] || []).forEach(function (it) {
       var marker = L.marker([it.lat, it.lon], {
-        icon: W.icon(it.kind, it.color), title: it.title, alt: it.title,
+        icon: W.icon(it), title: it.title, alt: it.title,
         keyboard: true, riseOnHover: true,
       });
       marker.bindPopup("Chargement…", POPUP);

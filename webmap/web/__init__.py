@@ -7,6 +7,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from webmap.mapview.dataset import Dataset
+from webmap.mapview.symbols import legend_symbol
+from webmap.projects import press_kit
 from webmap.reference.files import ReferenceFiles
 from webmap.reference.territories import Territories
 from webmap.web.config import Settings
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None, territories: Territories | None
     install_security(app, settings)
     install_compression(app)
     app.jinja_env.globals["add_nonce"] = add_nonce
+    app.jinja_env.globals["symbol"] = legend_symbol
+    app.jinja_env.globals["press_kit"] = press_kit  # every page quotes it, error pages too
 
     from webmap.web import assets, coverage_pages, downloads, embed, pages
 

@@ -12,6 +12,7 @@ import xstatic.pkg.leaflet as xleaflet
 from flask import Blueprint, abort
 from werkzeug.security import safe_join
 
+from webmap.mapview.palette import palette_css
 from webmap.web.http import cached_response
 
 bp = Blueprint("assets", __name__)
@@ -40,6 +41,12 @@ def _asset(root: str, filename: str, max_age: int, immutable: bool = False):
 def leaflet(filename: str):
     """Versioned path: cached for a year."""
     return _asset(xleaflet.BASE_DIR, filename, ONE_YEAR, immutable=True)
+
+
+@bp.get("/static/palette.css")
+def palette():
+    """The data's colours, written from the Python vocabulary (webmap.mapview.palette)."""
+    return cached_response(palette_css(), "text/css", max_age=0)
 
 
 @bp.get("/favicon.ico")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from webmap.projects.schema import BOOLEAN_EXPECTED, parse_boolean
 from webmap.reference.files import default_data_dir
 
 IGN_PLAN_URL = (
@@ -104,6 +105,14 @@ def parse_number(value: object, label: str, low: float, high: float, kind: type 
     return number
 
 
+def parse_flag(value: str, variable: str) -> bool:
+    """A yes/no setting, with the words the project files accept (empty: no)."""
+    flag = parse_boolean(value)
+    if flag is None:
+        raise ConfigError(f"{variable} : « {value} » incorrect. Attendu : {BOOLEAN_EXPECTED}.")
+    return flag
+
+
 def parse_seconds(value: str, variable: str, default: float) -> float:
     return parse_number(value, variable, 0, 3600, what="un nombre de secondes") if value.strip() else default
 
@@ -151,7 +160,7 @@ class Settings:
             frame_ancestors=parse_origins(env.get("WEBMAP_FRAME_ANCESTORS", "")),
             public_url=parse_public_url(env.get("WEBMAP_PUBLIC_URL", "")),
             trusted_hosts=defaults.trusted_hosts if trusted is None else parse_hosts(trusted),
-            hsts=env.get("WEBMAP_HSTS", "").lower() in ("1", "oui", "true"),
+            hsts=parse_flag(env.get("WEBMAP_HSTS", ""), "WEBMAP_HSTS"),
             reload_settle_seconds=parse_seconds(env.get("WEBMAP_RELOAD_SETTLE", ""),
                                                 "WEBMAP_RELOAD_SETTLE", defaults.reload_settle_seconds),
             reload_check_seconds=parse_seconds(env.get("WEBMAP_RELOAD_CHECK", ""),

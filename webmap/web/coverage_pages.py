@@ -14,13 +14,12 @@ from webmap.analysis.coverage_report import (
     render_json,
     theme_coverage,
 )
-from webmap.projects import press_kit
+from webmap.analysis.metrics import LEVELS
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
 from webmap.web.common import BadParameters, dataset, unknown_value
 from webmap.web.http import cached_response
 
 bp = Blueprint("coverage", __name__)
-LEVELS = ("departement", "epci", "commune")
 SORTS = ("population_non_couverte", "part_population_non_couverte", "distance_moyenne_km",
          "population", "nom", "code")
 
@@ -49,7 +48,7 @@ def _sorted(item: ThemeCoverage, tri: str):
 def page(theme_path: str | None = None):
     if theme_path is not None and theme_path not in THEME_BY_SLUG:
         raise BadParameters([unknown_value("theme", theme_path, THEME_BY_SLUG)])
-    theme = theme_path or _choice("theme", "alimentation", tuple(THEME_BY_SLUG))
+    theme = theme_path or _choice("theme", THEMES[0].slug, tuple(THEME_BY_SLUG))
     tri = _choice("tri", "population_non_couverte", SORTS)
     tables = []
     for by in ("departement", "epci"):
@@ -61,7 +60,7 @@ def page(theme_path: str | None = None):
     return render_template(
         "couverture.html", theme=THEME_BY_SLUG[theme], themes=THEMES, tri=tri, tables=tables,
         headers=[(c, HEADERS[c]) for c in SUMMARY_COLUMNS], summary=region_sentence(item),
-        worst=_coverage(theme, "epci").worst_epci, press_kit=press_kit,
+        worst=_coverage(theme, "epci").worst_epci,
         format_cell=format_cell, settings=current_app.config["WEBMAP"],
     )
 
@@ -72,8 +71,8 @@ def _path_or_query(theme: str | None, by: str | None) -> tuple[str, str]:
             raise BadParameters([unknown_value("theme", str(theme), THEME_BY_SLUG)
                                  if theme not in THEME_BY_SLUG else unknown_value("par", str(by), LEVELS)])
         return theme, by
-    return (_choice("theme", "alimentation", tuple(THEME_BY_SLUG)),
-            _choice("par", "departement", LEVELS))
+    return (_choice("theme", THEMES[0].slug, tuple(THEME_BY_SLUG)),
+            _choice("par", LEVELS[0], LEVELS))
 
 
 @bp.get("/couverture.csv")

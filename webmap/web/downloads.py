@@ -8,6 +8,7 @@ from flask import Blueprint, abort, request
 
 from webmap.analysis.metrics import LEVELS
 from webmap.mapview.dataset import Dataset
+from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.csvio import write_csv_text
 from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG
 from webmap.web.common import dataset
@@ -15,7 +16,6 @@ from webmap.web.http import cached_response
 
 bp = Blueprint("downloads", __name__)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-ZONES = ("aller-vers", "zones-blanches")
 
 
 def protect_cell(value: str) -> str:
@@ -108,7 +108,7 @@ def uncovered(theme: str):
 
 @bp.get("/donnees/zones/<which>.bin")
 def zones(which: str):
-    if which not in ZONES:
+    if which not in ZONE_BY_SLUG:
         abort(404)
     data = dataset()
     return cached_response(data.zones_polygons(which), POLYGONS, max_age=versioned_max_age(data))

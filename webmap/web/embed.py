@@ -7,16 +7,19 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
-from webmap.mapview.view import parse_view
+from webmap.mapview.view import MapView, parse_view
 from webmap.web.common import BadParameters, dataset
 from webmap.web.render import page_context, parse_or_400, rendered_map
 from webmap.web.snippet import (
     DEFAULT_HEIGHT,
+    HEIGHT_SLOT,
     IFRAME_TITLE,
     MAX_HEIGHT,
     MIN_HEIGHT,
+    SRC_SLOT,
     embed_url,
     iframe_snippet,
+    snippet_template,
 )
 
 bp = Blueprint("embed", __name__)
@@ -71,10 +74,18 @@ def integrer():
     height = _height(request.args.get("hauteur"))
     query = view.query()
     src = embed_url(public_base(), query)
-    snippet = iframe_snippet(src, public_base() + url_for("pages.projets"), height)
-    return render_template("integrer.html", snippet=snippet, src=src, height=height,
+    list_url = public_base() + url_for("pages.projets")
+    defaults = MapView()
+    # What the page's script needs to rebuild the snippet as the form changes (data island).
+    builder = {"template": snippet_template(list_url), "srcSlot": SRC_SLOT, "heightSlot": HEIGHT_SLOT,
+               "embedBase": embed_url(public_base(), {}), "previewBase": url_for("embed.embed"),
+               "minHeight": MIN_HEIGHT, "maxHeight": MAX_HEIGHT, "defaultHeight": DEFAULT_HEIGHT,
+               # [name, default] in the order of MapView.query(): the same address as the server's.
+               "params": [["niveau", defaults.niveau], ["indicateur", defaults.indicateur],
+                          ["theme", defaults.theme], ["departement", ""], ["legende", "oui"]]}
+    return render_template("integrer.html", snippet=iframe_snippet(src, list_url, height), height=height,
                            preview=url_for("embed.embed", **query), iframe_title=IFRAME_TITLE,
-                           **page_context(data, view))
+                           builder=builder, **page_context(data, view))
 
 
 @bp.get("/oembed")

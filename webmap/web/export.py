@@ -27,6 +27,7 @@ from pathlib import Path
 import xstatic.pkg.leaflet as xleaflet
 
 from webmap.analysis.metrics import LEVELS
+from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
 from webmap.reference.territories import Territories
 from webmap.web import create_app
@@ -57,11 +58,11 @@ PAGE_DIRS = ("embed", "projets", "couverture")
 
 
 def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
-    files = ["/projets.csv", "/projets.geojson"]
+    files = ["/projets.csv", "/projets.geojson", "/static/palette.css"]
     files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]
     files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]
     files += [f"/donnees/geo/commune/{dep}.bin" for dep in departements]
-    files += [f"/donnees/zones/{which}.bin" for which in ("aller-vers", "zones-blanches")]
+    files += [f"/donnees/zones/{zone.slug}.bin" for zone in ZONES]
     for theme in THEMES:
         files.append(f"/donnees/couverture/{theme.slug}.json")
         files += [f"/couverture/{theme.slug}/{by}.{ext}"

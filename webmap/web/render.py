@@ -9,11 +9,10 @@ from threading import Lock
 
 from flask import current_app, request, url_for
 
-from webmap.analysis.metrics import LEVEL_LABELS, LEVELS, METRIC_LABELS, METRICS
+from webmap.analysis.metrics import LEVEL_RECORDS, METRIC_RECORDS
 from webmap.mapview.build import Tiles, Urls, build_map, render_parts
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import ALL_THEMES, MapView, parse_view
-from webmap.projects import press_kit
 from webmap.projects.schema import THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import BadParameters
@@ -48,6 +47,7 @@ def app_urls(version: str | None = None) -> Urls:
     return Urls(
         leaflet_js=url_for("assets.leaflet", filename="leaflet.js"),
         leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
+        format_js=url_for("static", filename="format.js"),
         webmap_js=url_for("static", filename="webmap.js"),
         polygon_decoder_js=url_for("static", filename="polygon-decoder.js"),
         polygons_js=url_for("static", filename="polygons.js"),
@@ -88,9 +88,9 @@ def parse_or_400(data: Dataset) -> MapView:
 def page_context(data: Dataset, view: MapView) -> dict:
     counts = {t.slug: sum(p.theme == t.slug for p in data.projects) for t in THEMES}
     return {
-        "view": view, "themes": THEMES, "theme_counts": counts, "press_kit": press_kit,
-        "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
-        "metrics": [(k, METRIC_LABELS[k]) for k in METRICS],
+        "view": view, "themes": THEMES, "theme_counts": counts,
+        "levels": [(r.slug, r.label) for r in LEVEL_RECORDS],
+        "metrics": [(r.slug, r.label) for r in METRIC_RECORDS],
         "theme_choices": [(ALL_THEMES, "Tous les thèmes")] + [(t.slug, t.court) for t in THEMES],
         "regional": [p for p in data.projects if p.regionwide],
         "project_count": len(data.projects),

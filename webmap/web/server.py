@@ -99,6 +99,15 @@ def serve(options: ServerOptions, settings: Settings | None = None) -> None:
     _Gunicorn(options.gunicorn(), prepared_app(settings)).run()
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (tests, benchmarks, scripts)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def start_background(port: int, env: dict[str, str], timeout: float = 60.0):
     """Start `webmap serve` in a child process and wait until it answers (tests, scripts)."""
     import subprocess

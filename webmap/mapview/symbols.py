@@ -1,0 +1,40 @@
+"""Marker symbols, as inline SVG: one source for the map's markers (sent to the browser in
+the page's data island) and the legends (rendered by the templates). Colours come from the
+code (themes, the legend's grey), never from the data."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+SIZE = 26  # viewBox and marker size in px
+ARROW = "M8 13h9m-3.5-3.5L17 13l-3.5 3.5"
+LEGEND_GREY = "#3a3a3a"
+
+# Kind -> SVG body for a colour: full for a named commune, dashed when only the served area
+# is known, a diamond with an arrow for the mobile « aller vers » units.
+_SHAPES = {
+    "precise": '<circle cx="13" cy="13" r="8" fill="{c}" stroke="#fff" stroke-width="2.5"/>',
+    "imprecise": ('<circle cx="13" cy="13" r="8" fill="#fff" fill-opacity="0.85" stroke="{c}" '
+                  'stroke-width="3" stroke-dasharray="4 2.5"/>'),
+    "aller-vers": ('<path d="M13 1.5 24.5 13 13 24.5 1.5 13Z" fill="{c}" stroke="#fff" stroke-width="2"/>'
+                   f'<path d="{ARROW}" stroke="#fff" stroke-width="2" fill="none"/>'),
+    "aller-vers-imprecise": ('<path d="M13 2 24 13 13 24 2 13Z" fill="#fff" fill-opacity="0.85" stroke="{c}" '
+                             'stroke-width="3" stroke-dasharray="4 2.5"/>'
+                             f'<path d="{ARROW}" stroke="{{c}}" stroke-width="2" fill="none"/>'),
+}
+KINDS = tuple(_SHAPES)
+
+
+def symbol_svg(kind: str, color: str, size: int = SIZE, css_class: str = "") -> Markup:
+    """The symbol of a marker kind in a colour, decorative (its text is beside it)."""
+    if not color.startswith("#") or not all(ch in "0123456789abcdefABCDEF" for ch in color[1:]):
+        raise ValueError(f"not a colour of ours: {color!r}")
+    klass = f' class="{css_class}"' if css_class else ""
+    return Markup(
+        f'<svg{klass} width="{size}" height="{size}" '
+        f'viewBox="0 0 {SIZE} {SIZE}" aria-hidden="true" focusable="false">'
+        + _SHAPES[kind].format(c=color) + "</svg>")
+
+
+def legend_symbol(kind: str, color: str = LEGEND_GREY) -> Markup:
+    return symbol_svg(kind, color, 22, "wm-symbol")
