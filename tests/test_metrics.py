@@ -6,6 +6,9 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from toy import project, toy_territories
 
 from webmap.analysis.classify import classify
@@ -69,3 +72,50 @@ def test_real_data_every_commune_counted(territories, files):
     assert len(result.table) == 3782
     assert result.regionwide == 13
     assert (result.table["projets"] >= 1).all()  # every department has a departmental project
+
+
+def _least_squares_partition(values, k):
+    """Brute force: every way to cut the sorted values into k contiguous classes."""
+    from itertools import combinations
+
+    x = sorted(values)
+
+    def cost(part):
+        mean = sum(part) / len(part)
+        return sum((v - mean) ** 2 for v in part)
+
+    best = None
+    for cuts in combinations(range(1, len(x)), k - 1):
+        bounds = (0, *cuts, len(x))
+        parts = [x[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        total = sum(cost(p) for p in parts)
+        if best is None or total < best[0] - 1e-9:
+            best = (total, [p[-1] for p in parts])
+    return best
+
+
+@given(st.lists(st.integers(min_value=0, max_value=60), min_size=2, max_size=10), st.integers(2, 5))
+def test_fisher_jenks_finds_the_least_squares_classes(values, k):
+    from webmap.analysis.classify import fisher_jenks
+
+    k = min(k, len(set(values)))
+    total, _ = _least_squares_partition(values, k)
+    bounds = fisher_jenks(values, k)
+    x = sorted(values)
+    # Its classes, read back from the upper bounds, reach the brute force's least total.
+    cuts = [0] + [max(i + 1 for i, v in enumerate(x) if v <= b) for b in bounds]
+    parts = [x[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    assert all(parts) and sum(len(p) for p in parts) == len(x)
+    assert sum(sum((v - sum(p) / len(p)) ** 2 for v in p) for p in parts) <= total + 1e-6
+
+
+def test_fisher_jenks_hand_checked_and_precise_on_large_values():
+    from webmap.analysis.classify import fisher_jenks
+
+    assert fisher_jenks([1, 2, 3, 10, 11, 12, 30, 31], 3) == [3.0, 12.0, 31.0]
+    assert fisher_jenks([5, 5, 5], 1) == [5.0]
+    # Large mean, small spread: sums in float32 would lose the classes (mapclassify did).
+    base = 1_000_000.0
+    assert fisher_jenks([base + d for d in (0, 1, 2, 50, 51, 52, 100, 101)], 3) == [base + 2, base + 52, base + 101]
+    with pytest.raises(ValueError):
+        fisher_jenks([1, 2], 3)
