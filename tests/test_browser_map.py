@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -188,16 +189,20 @@ def eventually(check, seconds: float = 5.0) -> bool:
     return True
 
 
-def canvas_alpha(page, lat: float, lon: float) -> int:
-    """Opacity of the choropleth canvas at a place (0: nothing drawn there)."""
-    return page.evaluate("""([lat, lon]) => {
-        const canvas = document.querySelector('.leaflet-wm-polygons-pane canvas.wm-polygons');
-        const at = WebMap.map.latLngToContainerPoint([lat, lon]);
-        const box = canvas.getBoundingClientRect(), mapBox = WebMap.map.getContainer().getBoundingClientRect();
-        const x = (at.x + mapBox.left - box.left) * canvas.width / box.width;
-        const y = (at.y + mapBox.top - box.top) * canvas.height / box.height;
-        return canvas.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data[3];
-    }""", [lat, lon])
+CANVAS_ALPHA = """(lat, lon, dx, dy) => {
+    const canvas = document.querySelector('.leaflet-wm-polygons-pane canvas.wm-polygons');
+    const at = WebMap.map.latLngToContainerPoint([lat, lon]);
+    const box = canvas.getBoundingClientRect(), mapBox = WebMap.map.getContainer().getBoundingClientRect();
+    const x = (at.x + dx + mapBox.left - box.left) * canvas.width / box.width;
+    const y = (at.y + dy + mapBox.top - box.top) * canvas.height / box.height;
+    return canvas.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data[3];
+}"""
+
+
+def canvas_alpha(page, lat: float, lon: float, dx: float = 0, dy: float = 0) -> int:
+    """Opacity of the choropleth canvas at a place, or `dx`, `dy` screen pixels from it
+    (0: nothing drawn there)."""
+    return page.evaluate(f"(args) => ({CANVAS_ALPHA})(...args)", [lat, lon, dx, dy])
 
 
 def test_commune_choropleth_is_drawn_where_communes_are_and_hovering_names_them(page, live_server):
@@ -272,3 +277,124 @@ def test_a_layer_that_cannot_load_is_said_in_french(page, live_server):
     assert "Impossible de charger la couche « Nombre de projets par département »" in notice.inner_text()
     assert rejections == []  # no unhandled rejection
     assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41  # the rest still works
+
+
+def region_extremes(page) -> tuple[list[float], list[float]]:
+    """The northernmost and westernmost vertices of the departments, as [lat, lon]."""
+    return page.evaluate("""() => fetch('/donnees/geo/departement.bin').then(r => r.arrayBuffer())
+        .then(WebMap.decodePolygons).then(d => {
+            let north = 0, west = 0;
+            for (let k = 0; k < d.coords.length; k += 2) {
+                if (d.coords[k + 1] > d.coords[north + 1]) north = k;
+                if (d.coords[k] < d.coords[west]) west = k;
+            }
+            return [[d.coords[north + 1], d.coords[north]], [d.coords[west + 1], d.coords[west]]];
+        })""")
+
+
+def assert_drawn_at_the_edge(page, vertex, outward) -> None:
+    """Drawn at a vertex of the region's edge, nothing 5 px outside it: the canvas is where
+    the map says the place is (a shift of a few pixels fails)."""
+    assert canvas_alpha(page, *vertex) > 0
+    assert canvas_alpha(page, *vertex, dx=5 * outward[0], dy=5 * outward[1]) == 0
+
+
+@contextmanager
+def redrawn_after_move(page):
+    """Waits, after the block (a drag, an animated zoom), for the map's next moveend and the
+    canvas's redraw."""
+    page.evaluate("""() => { window.wmMoved = new Promise(done => WebMap.map.once('moveend',
+        () => requestAnimationFrame(() => requestAnimationFrame(done)))); }""")
+    yield
+    page.evaluate("() => window.wmMoved")
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_polygons_stay_on_their_places_after_dragging_and_animated_zooms(browser, live_server, scale):
+    """The polygon canvas is placed by the map's events: after a drag and after animated
+    zooms it still lines up with the map, on ordinary and HiDPI screens."""
+    from conftest import PageWatch
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=scale)
+    page = context.new_page()
+    watch = PageWatch(page, [live_server])
+    open_map(page, live_server)
+    next_frames(page)
+    canvas = page.evaluate("() => { const c = document.querySelector('canvas.wm-polygons');"
+                           " return [c.width, c.getBoundingClientRect().width]; }")
+    assert canvas[0] == scale * canvas[1]  # as many pixels as the screen has
+    north, west = region_extremes(page)
+    up, left = (0, -1), (-1, 0)
+    assert_drawn_at_the_edge(page, north, up)
+    assert_drawn_at_the_edge(page, west, left)
+    box = page.locator(".wm-map .folium-map").bounding_box()
+    start = (box["x"] + box["width"] - 80, box["y"] + 80)  # over Belgium: no marker, no control
+    page.mouse.move(*start)
+    page.mouse.down()
+    with redrawn_after_move(page):  # at the end of the drag, or of its inertia
+        page.mouse.move(start[0] + 50, start[1] + 30, steps=5)
+        page.mouse.move(start[0] + 90, start[1] + 60, steps=5)
+        page.mouse.up()
+    assert_drawn_at_the_edge(page, north, up)
+    assert_drawn_at_the_edge(page, west, left)
+    with redrawn_after_move(page):
+        page.evaluate("(at) => WebMap.map.setZoomAround(at, WebMap.map.getZoom() + 2)", north)
+    assert_drawn_at_the_edge(page, north, up)
+    # During a zoom animation (its CSS transition off: at its end at once, measured once the
+    # map has its new view), the drawing is moved and scaled to where the map is going.
+    with redrawn_after_move(page):
+        during = page.evaluate(f"""(at) => new Promise(done => {{
+            const alpha = {CANVAS_ALPHA};
+            document.querySelector('canvas.wm-polygons').style.transition = 'none';
+            WebMap.map.once('zoomanim', () => Promise.resolve().then(() => done(
+                [alpha(at[0], at[1], 0, 0), alpha(at[0], at[1], 0, -5)])));
+            const around = WebMap.map.latLngToContainerPoint(at).add([150, 100]);  // the vertex moves
+            WebMap.map.setZoomAround(around, WebMap.map.getZoom() - 1);
+        }})""", north)
+    assert during[0] > 0 and during[1] == 0
+    with redrawn_after_move(page):
+        page.evaluate("(at) => WebMap.map.setZoomAround(at, WebMap.map.getZoom() - 1)", north)
+    assert_drawn_at_the_edge(page, north, up)
+    assert_drawn_at_the_edge(page, west, left)
+    assert watch.console_errors == []
+    context.close()
+
+
+def test_two_maps_on_one_page_each_have_their_canvas_hover_and_tooltip(page, live_server):
+    """The polygon canvas, hovered feature and tooltip belong to each map."""
+    open_map(page, live_server)
+    page.wait_for_selector("html[data-aller-vers=loaded]")
+    page.evaluate("""() => {
+        const div = document.createElement('div');
+        div.id = 'second-map';
+        div.style.cssText = 'position: fixed; right: 0; top: 0; width: 300px; height: 300px; z-index: 5000';
+        document.body.appendChild(div);
+        window.second = L.map(div, {zoomControl: false}).setView([50.49145, 2.9582], 7);
+        WebMap.polygonLayer('/donnees/geo/departement.bin', {key: 'second', label: 'Second',
+            style: {color: '#000000', weight: 1, fillColor: '#ff0000', fillOpacity: 0.5}}).addTo(window.second);
+    }""")
+    page.wait_for_selector("html[data-second=loaded]")
+    assert page.locator("canvas.wm-polygons").count() == 2
+    assert page.locator("#second-map canvas.wm-polygons").count() == 1
+    box = page.locator("#second-map").bounding_box()
+    page.mouse.move(box["x"] + 153, box["y"] + 153)
+    page.mouse.move(box["x"] + 150, box["y"] + 150)  # Carvin, Pas-de-Calais
+    tooltip = page.locator("#second-map .leaflet-tooltip")
+    tooltip.wait_for()
+    assert "Pas-de-Calais" in tooltip.inner_text()
+    assert page.locator(".wm-map .leaflet-tooltip").count() == 0  # the first map's own stays closed
+    # Hiding every layer of the first map leaves the second one drawn.
+    page.evaluate("""() => document.querySelectorAll('.leaflet-control-layers-overlays input')
+        .forEach(box => {
+          if (box.checked && /département|aller vers/.test(box.parentElement.textContent)) box.click();
+        })""")
+    assert page.locator(".wm-map canvas.wm-polygons").count() == 0
+    assert page.evaluate("""() => {
+        const canvas = document.querySelector('#second-map canvas.wm-polygons');
+        const at = window.second.latLngToContainerPoint([50.49145, 2.9582]);
+        const ratio = canvas.width / canvas.getBoundingClientRect().width;
+        const box = canvas.getBoundingClientRect(), mapBox = window.second.getContainer().getBoundingClientRect();
+        return canvas.getContext('2d').getImageData(Math.round((at.x + mapBox.left - box.left) * ratio),
+            Math.round((at.y + mapBox.top - box.top) * ratio), 1, 1).data[3];
+    }""") > 0
+    assert page.watch.console_errors == []

@@ -61,81 +61,151 @@
     }
   }
 
-  /* Polygon layers on maps, in drawing order (`order` option, then creation): later ones
-     are drawn above and answer the pointer first. One tooltip. */
-  var hovering = [];
-  var created = 0;
-  var hovered = null;
-  var tooltip = null;
+  function byOrder(a, b) { return (a._opts.order || 0) - (b._opts.order || 0) || L.stamp(a) - L.stamp(b); }
 
-  function setHovered(hit) {
-    var before = hovered;
-    hovered = hit;
-    if (before && (!hit || before.feature !== hit.feature)) before.layer._redraw();
-    if (hit && (!before || before.feature !== hit.feature)) hit.layer._redraw();
-  }
-
-  function onPointer(event) {
-    var map = event.target, hit = null;
-    var over = event.originalEvent && event.originalEvent.target;
-    var onTop = over && over.closest && over.closest(".leaflet-marker-pane, .leaflet-popup-pane, .leaflet-control");
-    for (var i = hovering.length - 1; i >= 0 && !hit && !onTop; i--) {
-      if (hovering[i]._map === map) hit = hovering[i].featureAt(event.latlng);
-    }
-    setHovered(hit);
-    if (!hit) {
-      if (tooltip && tooltip._map) tooltip.close();
-      return;
-    }
-    tooltip = tooltip || L.tooltip({ sticky: true, direction: "auto", offset: [14, 0] });
-    tooltip.setLatLng(event.latlng).setContent(hit.layer.describe(hit.feature));
-    if (!tooltip._map) tooltip.openOn(map);
-  }
-
-  function onLeave() {
-    setHovered(null);
-    if (tooltip && tooltip._map) tooltip.close();
-  }
-
-  /* One canvas for every polygon layer of a map (as Leaflet draws its own vector layers):
-     a single full-size layer for the browser to composite, whatever is shown. It draws the
-     layers in order; pointer events are handled at the map (see onPointer). */
+  /* What belongs to one map: one canvas for all its polygon layers (one layer for the
+     browser to composite, whatever is shown), these layers in drawing order (later ones
+     above, answering the pointer first), the hovered feature and the tooltip. Public
+     Leaflet API only. Placed as Leaflet places its renderers: the view and PADDING around
+     it, redrawn after each move; a zoom only moves and scales the drawing until then. */
   var PANE = "wm-polygons";  // under the markers (z-index 350)
-  var PolygonRenderer = L.Canvas.extend({
-    _initContainer: function () {
-      this._container = document.createElement("canvas");
-      this._container.className = "wm-polygons";
-      this._ctx = this._container.getContext("2d");
-      this._polygonLayers = [];
+  var PADDING = 0.1;
+  var MapPolygons = L.Layer.extend({
+    initialize: function () {
+      this._polygons = [];
+      this._hovered = null;  // {layer, feature}
+      this._tip = L.tooltip({ sticky: true, direction: "auto", offset: [14, 0] });
+      // leaflet-zoom-animated: scaled from its corner, with Leaflet's zoom transition.
+      this._canvas = L.DomUtil.create("canvas", "wm-polygons leaflet-zoom-animated");
+      this._ctx = this._canvas.getContext("2d");
+      this._origin = null;  // the canvas corner, in world pixels at this._zoom
+      this._animating = false;  // between a zoomanim and its moveend
     },
 
-    _updatePaths: function () {
-      if (!this._postponeUpdatePaths) this._redraw();
+    onAdd: function (map) {
+      if (!map.getPane(PANE)) map.createPane(PANE).style.zIndex = "350";
     },
 
-    _draw: function () {
-      var ctx = this._ctx, scale = this._map.getZoomScale(this._zoom, 0), origin = this._map.getPixelOrigin();
-      this._polygonLayers.forEach(function (layer) { layer._drawOn(ctx, scale, origin); });
+    getEvents: function () {
+      return { zoomanim: this._onZoomAnim, zoom: this._onZoom, viewreset: this._onZoom,
+               moveend: this._onMoveEnd, resize: this.redraw,
+               mousemove: this._onPointer, click: this._onPointer, mouseout: this._onLeave };
     },
 
-    _requestRedraw: function () {
-      if (this._map) this._redrawRequest = this._redrawRequest || L.Util.requestAnimFrame(this._redraw, this);
+    addPolygons: function (layer) {
+      this._polygons.push(layer);
+      this._polygons.sort(byOrder);
+      this._map.getPane(PANE).appendChild(this._canvas);
+      this.redraw();
     },
 
-    _destroyContainer: function () {
-      L.Canvas.prototype._destroyContainer.call(this);
-      this._redrawRequest = null;  // cancelled: a new one must be possible when re-added
+    removePolygons: function (layer) {
+      this._polygons.splice(this._polygons.indexOf(layer), 1);
+      if (this._hovered && this._hovered.layer === layer) this._onLeave();
+      if (this._polygons.length) this.redraw();
+      else this.onRemove();
+    },
+
+    /* No canvas left to composite, and no pending redraw to block the next one. */
+    onRemove: function () {
+      L.Util.cancelAnimFrame(this._request);
+      this._request = null;
+      L.DomUtil.remove(this._canvas);
+    },
+
+    redraw: function () {
+      if (!this._map || !this._polygons.length) return;
+      this._request = this._request || L.Util.requestAnimFrame(this.drawNow, this);
+    },
+
+    drawNow: function () {
+      L.Util.cancelAnimFrame(this._request);
+      this._request = null;
+      if (!this._map || !this._polygons.length) return;
+      // Mid-animation the map already has its new view: keep drawing where it started.
+      if (!this._animating || !this._origin) this._frame();
+      var ctx = this._ctx, origin = this._origin, hovered = this._hovered;
+      var scale = this._map.getZoomScale(this._zoom, 0);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this._canvas.width, this._canvas.height);
+      ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
+      this._polygons.forEach(function (layer) {
+        layer._drawOn(ctx, scale, origin, hovered && hovered.layer === layer ? hovered.feature : null);
+      });
+    },
+
+    /* Twice the pixels on HiDPI screens, as Leaflet's canvas. Resizing clears the canvas
+       and its context: only when the size changes. */
+    _frame: function () {
+      var map = this._map, canvas = this._canvas, size = map.getSize();
+      var corner = map.containerPointToLayerPoint(size.multiplyBy(-PADDING)).round();
+      var extent = size.multiplyBy(1 + 2 * PADDING).round();
+      this._zoom = map.getZoom();
+      this._origin = map.getPixelOrigin().add(corner);
+      this._ratio = L.Browser.retina ? 2 : 1;
+      L.DomUtil.setPosition(canvas, corner);
+      if (canvas.width !== this._ratio * extent.x || canvas.height !== this._ratio * extent.y) {
+        canvas.width = this._ratio * extent.x;
+        canvas.height = this._ratio * extent.y;
+        canvas.style.width = extent.x + "px";
+        canvas.style.height = extent.y + "px";
+      }
+    },
+
+    _place: function (zoom, pixelOrigin) {
+      if (!this._origin) return;
+      var scale = this._map.getZoomScale(zoom, this._zoom);
+      L.DomUtil.setTransform(this._canvas, this._origin.multiplyBy(scale).subtract(pixelOrigin), scale);
+    },
+
+    _onZoom: function () {
+      this._place(this._map.getZoom(), this._map.getPixelOrigin());
+    },
+
+    /* To the pixel origin the map will have once animated, computed as for markers: the
+       target center in the middle of the view, the map pane where it is now. */
+    _onZoomAnim: function (event) {
+      var map = this._map, toPane = map.containerPointToLayerPoint([0, 0]);
+      var center = map.project(event.center, event.zoom);
+      this._animating = true;
+      this._place(event.zoom, center.subtract(map.getSize().divideBy(2)).subtract(toPane).round());
+    },
+
+    _onMoveEnd: function () {
+      this._animating = false;
+      this.redraw();
+    },
+
+    /* Markers, popups and controls above the canvas keep the pointer for themselves. */
+    _onPointer: function (event) {
+      var over = event.originalEvent && event.originalEvent.target, hit = null;
+      var onTop = over && over.closest && over.closest(".leaflet-marker-pane, .leaflet-popup-pane, .leaflet-control");
+      for (var i = this._polygons.length - 1; i >= 0 && !hit && !onTop; i--) {
+        if (this._polygons[i]._opts.interactive !== false) hit = this._polygons[i].featureAt(event.latlng);
+      }
+      if (!hit) return this._onLeave();
+      this._hover(hit);
+      this._tip.setLatLng(event.latlng).setContent(hit.layer.describe(hit.feature));
+      if (!this._tip.isOpen()) this._tip.openOn(this._map);
+    },
+
+    _onLeave: function () {
+      this._hover(null);
+      this._tip.close();
+    },
+
+    _hover: function (hit) {
+      if ((this._hovered && this._hovered.feature) !== (hit && hit.feature)) this.redraw();
+      this._hovered = hit;
     },
   });
 
-  function rendererOf(map) {
-    if (!map.getPane(PANE)) map.createPane(PANE).style.zIndex = "350";
-    if (!map._wmPolygons) map._wmPolygons = new PolygonRenderer({ padding: 0.1, pane: PANE });
-    if (!map.hasLayer(map._wmPolygons)) map.addLayer(map._wmPolygons);
-    return map._wmPolygons;
+  /* Created with the map's first polygon layer, then kept on the map. */
+  function mapPolygonsOf(map) {
+    var found = null;
+    map.eachLayer(function (layer) { if (layer instanceof MapPolygons) found = layer; });
+    return found || new MapPolygons().addTo(map);
   }
-
-  function byOrder(a, b) { return (a._opts.order || 0) - (b._opts.order || 0) || a._created - b._created; }
 
   /* A layer of polygons, from one file (`url`) or from parts fetched only when in view
      (`parts`: [{url, bbox, offset}], from `minZoom` on). Choropleth: `values` holds one
@@ -152,48 +222,22 @@
       this._loaded = {};
       this._details = null;
       this._drawn = 0;
-      this._created = created++;
+      L.Util.stamp(this);  // creation order, between layers of the same `order`
+    },
+
+    getEvents: function () {
+      return { moveend: this._loadVisible };
     },
 
     onAdd: function (map) {
-      this._renderer = rendererOf(map);
-      this._renderer._polygonLayers.push(this);
-      this._renderer._polygonLayers.sort(byOrder);
-      if (this._opts.interactive !== false) {
-        hovering.push(this);
-        hovering.sort(byOrder);
-      }
-      if (!map._wmHover) {
-        map._wmHover = true;
-        map.on("mousemove click", onPointer);
-        map.on("mouseout", onLeave);
-      }
-      map.on("moveend", this._loadVisible, this);
+      this._shared = mapPolygonsOf(map);
+      this._shared.addPolygons(this);
       this._loadVisible();  // the page sets its view before adding layers
-      this._redraw();
     },
 
-    onRemove: function (map) {
-      map.off("moveend", this._loadVisible, this);
-      if (hovering.indexOf(this) >= 0) hovering.splice(hovering.indexOf(this), 1);
-      if (hovered && hovered.layer === this) onLeave();
-      var layers = this._renderer._polygonLayers;
-      layers.splice(layers.indexOf(this), 1);
-      if (layers.length) this._renderer._requestRedraw();
-      else map.removeLayer(this._renderer);
-      this._renderer = null;
-    },
-
-    _redraw: function () {
-      if (this._renderer) this._renderer._requestRedraw();
-    },
-
-    /* Drawn before the layer says it is loaded (tests and benchmarks wait for that). */
-    _drawNow: function () {
-      var renderer = this._renderer;
-      if (!renderer || !renderer._map) return;
-      L.Util.cancelAnimFrame(renderer._redrawRequest);
-      renderer._redraw();
+    onRemove: function () {
+      this._shared.removePolygons(this);
+      this._shared = null;
     },
 
     _mark: function (state) {
@@ -229,7 +273,8 @@
           self._addPart(got[0], part.offset);
         });
       })).then(function () {
-        self._drawNow();
+        // Drawn before the layer says it is loaded (tests and benchmarks wait for that).
+        if (self._shared) self._shared.drawNow();
         self._mark("loaded");
       }, function () {
         // Said in the map, in French; the parts are tried again at the next move.
@@ -290,9 +335,10 @@
       this._drawn += part.features.length;
     },
 
-    _drawOn: function (ctx, scale, origin) {
+    /* Drawn at `scale` (from zoom 0) with `origin` at the canvas corner; `mark`: the hovered
+       feature, outlined. */
+    _drawOn: function (ctx, scale, origin, mark) {
       var style = this._opts.style;
-      var mark = hovered && hovered.layer === this ? hovered.feature : null;
       var dashes = (style.dashArray || "").split(" ").filter(Boolean).map(function (d) { return d / scale; });
       this._parts.forEach(function (part) {
         ctx.save();
