@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Chromium for the browser tests, nginx for the production setup's slow-client test.
+# Chromium for the browser tests, nginx for the production setup's slow-client test,
+# WordPress (PHP, MariaDB) for the embedding tests in a real CMS.
 bash scripts/system-packages.sh nginx
+bash tests/wordpress/setup.sh --packages
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # Pinned versions (requirements/test.txt, made by scripts/lock.sh), then the app itself.
@@ -19,4 +21,4 @@ npx --no-install eslint webmap/static tests/js eslint.config.js
 node --test tests/js/
 .venv/bin/webmap check
 # Two processes on two cores: the whole suite in about a minute (-p no:xdist for one).
-.venv/bin/python -m pytest -q -n auto --maxprocesses 4 "$@"
+.venv/bin/python -m pytest -q -n auto --maxprocesses 4 --dist loadgroup "$@"

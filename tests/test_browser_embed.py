@@ -40,6 +40,9 @@ def embedding(tmp_path_factory, live_server):
     import re
 
     snippet = html_module.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+    with urllib.request.urlopen(app_base + "/integrer?niveau=epci&hauteur=720") as response:
+        tall = html_module.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", response.read().decode(),
+                                              re.S).group(1))
     hosts = []
     for port in (allowed_port, other_port):
         folder = tmp_path_factory.mktemp(f"site{port}")
@@ -47,6 +50,20 @@ def embedding(tmp_path_factory, live_server):
             "<!doctype html><html lang='fr'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
             "<title>Préfecture</title></head>"
             f"<body><h1>Page du site de la préfecture</h1>{snippet}</body></html>", encoding="utf-8")
+        # The same snippet with the optional host script: the frame takes the map's height.
+        (folder / "auto.html").write_text(
+            "<!doctype html><html lang='fr'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+            "<title>Préfecture</title></head>"
+            f"<body><h1>Page du site de la préfecture</h1>{tall}"
+            f"<script src='{app_base}/static/integration.js' defer></script></body></html>", encoding="utf-8")
+        # As WordPress frames an oEmbed answer: sandboxed, opaque origin, secret in the fragment.
+        (folder / "sandbox.html").write_text(
+            "<!doctype html><html lang='fr'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+            "<title>Préfecture</title><script>window.__heard = []; window.addEventListener('message', "
+            "e => window.__heard.push(e.data));</script></head><body><h1>Article</h1>"
+            f"<iframe sandbox='allow-scripts' title='Carte' width='500' height='400' "
+            f"src='{app_base}/embed?theme=alimentation#?secret=Ab3dE6gH9k'></iframe></body></html>",
+            encoding="utf-8")
         hosts.append(serve_folder(folder, port))
     yield app_base, f"http://127.0.0.1:{allowed_port}", f"http://127.0.0.1:{other_port}"
     for server in hosts:
@@ -65,6 +82,62 @@ def test_snippet_on_allowed_origin_shows_a_working_map(browser, embedding):
     popup.wait_for()
     assert "Mets les Watts à Wattrelos" in popup.inner_text()
     assert page.locator("iframe").get_attribute("title").startswith("Carte des projets")
+    assert watch.foreign_requests == [] and watch.console_errors == []
+    context.close()
+
+
+def test_host_script_gives_the_frame_the_maps_height_and_hears_it_is_ready(browser, embedding):
+    """Our postMessage protocol (docs/integration.md) with static/integration.js: the frame
+    keeps the height chosen in /integrer (720 px), grows when the map's open legend needs
+    more room, and the host page hears « webmap:ready » once the map is drawn."""
+    app_base, allowed, _ = embedding
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    page.add_init_script("""window.__heard = [];
+        window.addEventListener('message', e => window.__heard.push(e.data));""")
+    page.goto(allowed + "/auto.html")
+    iframe = page.locator("iframe")
+    assert iframe.get_attribute("height") == "720"  # the snippet's own attribute
+    frame = iframe.element_handle().content_frame()
+    frame.wait_for_selector("html[data-ready='1']")
+    page.wait_for_function("window.__heard.some(m => m && m.type === 'webmap:ready')")
+    heights = page.evaluate("window.__heard.filter(m => m && m.type === 'webmap:height').map(m => m.height)")
+    assert heights and heights[-1] == 720 and iframe.get_attribute("height") == "720"
+    # A frame too short for its open legend asks for more, and the host script grants it.
+    frame.evaluate("""() => { const d = document.querySelector('details.wm-embed-legend');
+        d.open = true; const extra = document.createElement('div');
+        extra.style.height = '900px'; d.appendChild(extra); d.open = false; d.open = true; }""")
+    page.wait_for_function("Number(document.querySelector('iframe').getAttribute('height')) > 900")
+    grown = int(iframe.get_attribute("height"))
+    assert grown == frame.evaluate("document.querySelector('details.wm-embed-legend').scrollHeight") + 140
+    context.close()
+
+
+def test_map_works_in_a_sandboxed_frame_of_another_origin(browser, embedding):
+    """sandbox="allow-scripts" without allow-same-origin (WordPress's oEmbed frame): the map's
+    origin is opaque, yet its polygons draw, a card opens, and it tells the page its height
+    with WordPress's secret and that it is ready."""
+    app_base, allowed, _ = embedding
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    watch = PageWatch(page, [app_base, allowed])
+    page.goto(allowed + "/sandbox.html")
+    frame = page.locator("iframe").element_handle().content_frame()
+    frame.wait_for_selector("html[data-ready='1']")
+    assert frame.evaluate("origin") == "null"  # the sandbox is real
+    assert frame.evaluate("document.documentElement.dataset.choropleth") == "loaded"
+    assert int(frame.evaluate("document.documentElement.getAttribute('data-choropleth-features')")) == 5
+    marker = frame.locator(".wm-marker[data-projet]").first
+    title = marker.get_attribute("aria-label")
+    marker.click()
+    frame.wait_for_function("""() => { const p = document.querySelector('.leaflet-popup-content');
+        return p && !p.textContent.includes('Chargement'); }""")
+    card = frame.locator(".leaflet-popup-content").inner_text()
+    assert title in card and "Fiche indisponible" not in card
+    page.wait_for_function("window.__heard.some(m => m && m.type === 'webmap:ready')")
+    heard = page.evaluate("window.__heard")
+    assert {"message": "height", "value": 600, "secret": "Ab3dE6gH9k"} in heard
+    assert {"type": "webmap:height", "height": 600} in heard
     assert watch.foreign_requests == [] and watch.console_errors == []
     context.close()
 

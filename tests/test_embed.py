@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 
 import pytest
@@ -81,7 +82,8 @@ def test_tile_host_is_the_only_image_origin(files):
 def test_integrer_builds_an_accessible_snippet(client):
     html = client.get("/integrer?theme=droits&departement=80&hauteur=500").get_data(as_text=True)
     snippet = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S).group(1)
-    assert "&lt;iframe src=&#34;http://localhost/embed?theme=droits&amp;amp;departement=80&#34;" in snippet
+    assert ("&lt;iframe src=&#34;http://localhost/embed?theme=droits&amp;amp;departement=80"
+            "&amp;amp;hauteur=500&#34;") in snippet
     assert "title=&#34;Carte des projets" in snippet and 'height=&#34;500&#34;' in snippet
     assert "/projets&#34;&gt;Liste des projets (version texte de la carte)" in snippet
     assert 'id="apercu"' in html and "Copier le code" in html
@@ -93,17 +95,57 @@ def test_oembed(client):
     assert data["type"] == "rich" and data["version"] == "1.0"
     assert data["width"] == 640 and data["height"] == 600
     assert data["provider_name"] == "Préfecture de la région Hauts-de-France"
-    assert 'src="http://localhost/embed?theme=droits"' in data["html"] and 'title="' in data["html"]
-    assert client.get("/oembed?url=http://localhost/&format=json").status_code == 200
+    # The text alternative first, in the <blockquote> WordPress keeps (and needs for wp-embed.js).
+    assert data["html"] == (
+        '<blockquote><a href="http://localhost/projets">Liste des projets (version texte de la carte)</a>'
+        '</blockquote><iframe src="http://localhost/embed?theme=droits" title="Carte des projets du plan de '
+        'soutien aux associations de lutte contre la pauvreté en Hauts-de-France" width="640" height="600" '
+        'style="border:0" loading="lazy" referrerpolicy="strict-origin-when-cross-origin" allowfullscreen>'
+        '</iframe>')
+    for page in ("http://localhost/", "http://localhost/projets?theme=droits", "http://localhost/projets/"):
+        assert client.get("/oembed", query_string={"url": page, "format": "json"}).status_code == 200, page
     assert client.get("/oembed?url=https://ailleurs.example/embed&format=json").status_code == 404
+    assert client.get("/oembed?url=http://localhost/couverture&format=json").status_code == 404
     assert client.get("/oembed?url=http://localhost/embed?theme=x&format=json").status_code == 404
     assert client.get("/oembed?url=http://localhost/embed&format=xml").status_code == 501
 
 
-def test_oembed_discovery_links(client):
-    for path in ("/", "/embed"):
-        html = client.get(path).get_data(as_text=True)
-        assert 'rel="alternate" type="application/json+oembed" href="/oembed?url=' in html
+@pytest.mark.parametrize("path", ["/", "/embed?theme=droits", "/projets"])
+def test_oembed_discovery_links_are_absolute_on_every_embeddable_page(path):
+    """WordPress ignores a relative discovery link; the public address is the configured one."""
+    from urllib.parse import quote
+
+    client = make_app(public_url="https://carte.exemple.gouv.fr", frame_ancestors=(ALLOWED,)).test_client()
+    html = client.get(path, headers={"Host": "carte.exemple.gouv.fr"}).get_data(as_text=True)
+    links = re.findall(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"', html)
+    expected = ("https://carte.exemple.gouv.fr/oembed?url="
+                + quote("https://carte.exemple.gouv.fr" + path, safe="") + "&amp;format=json")
+    assert links == [expected]
+    answer = client.get(html_module.unescape(links[0]).removeprefix("https://carte.exemple.gouv.fr"),
+                        headers={"Host": "carte.exemple.gouv.fr"})
+    assert answer.status_code == 200 and "https://carte.exemple.gouv.fr/embed" in answer.get_json()["html"]
+    assert "application/json+oembed" not in client.get("/couverture").get_data(as_text=True)
+
+
+def test_only_the_maps_data_is_readable_from_other_origins(client):
+    """Sandboxed frames have an opaque origin: the map's data files answer with CORS
+    (no credentials); pages, downloads and /oembed do not."""
+    shared = ["/donnees/geo/departement.bin", "/donnees/geo/commune/59.bin", "/donnees/zones/aller-vers.bin",
+              "/donnees/fiches/hdf-2021-13.html", "/donnees/couverture/droits.json"]
+    for path in shared:
+        response = client.get(path)
+        assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*", path
+        assert "Access-Control-Allow-Credentials" not in response.headers
+    for path in ("/", "/embed", "/projets", "/projets.csv", "/projets.geojson", "/integrer",
+                 "/oembed?url=http://localhost/embed", "/static/webmap.js", "/couverture.csv"):
+        assert "Access-Control-Allow-Origin" not in client.get(path).headers, path
+
+
+def test_embed_declares_its_frame_heights_and_loads_its_frame_script(client):
+    html = client.get("/embed").get_data(as_text=True)
+    assert '<body class="wm-embed" data-height-default="600" data-height-min="300" data-height-max="1600">' in html
+    assert '<script src="/static/frame.js" defer></script>' in html
+    assert "WebMap.watchReady();" in html
 
 
 @pytest.mark.slow

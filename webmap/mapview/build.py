@@ -164,7 +164,7 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
               compact: bool = False) -> BuiltMap:
     """The map of a view; `compact` (the embed) folds the layer control into a button."""
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
-                      control_scale=True, prefer_canvas=False, min_zoom=6, max_zoom=16)
+                      control_scale=False, prefer_canvas=False, min_zoom=6, max_zoom=16)
     fmap.default_js = [("leaflet", urls.leaflet_js), ("format", urls.format_js), ("webmap", urls.webmap_js),
                        ("polygon_decoder", urls.polygon_decoder_js), ("polygons", urls.polygons_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]

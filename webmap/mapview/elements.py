@@ -58,6 +58,7 @@ class MapSetup(MacroElement):
         """
         {% macro script(this, kwargs) %}
         WebMap.setMap({{ this._parent.get_name() }}, {{ this.center|tojson }});
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         WebMap.fitBounds({{ this.bounds|tojson }});
         {% endmacro %}
         """
@@ -79,6 +80,7 @@ class ProjectOpener(MacroElement):
         {% macro script(this, kwargs) %}
         WebMap.addRegional();
         WebMap.openFromUrl();
+        WebMap.watchReady();
         {% endmacro %}
         """
     )

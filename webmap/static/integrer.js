@@ -24,7 +24,9 @@
       var q = query();
       var asked = parseInt(form.elements.hauteur.value, 10) || builder.defaultHeight;
       var height = Math.max(builder.minHeight, Math.min(builder.maxHeight, asked));
-      var src = builder.embedBase + (q ? "?" + q : "");
+      // The height the map asks its host page for (static/frame.js), as snippet.embed_url.
+      var srcQuery = q + (height !== builder.defaultHeight ? (q ? "&" : "") + "hauteur=" + height : "");
+      var src = builder.embedBase + (srcQuery ? "?" + srcQuery : "");
       snippet.value = builder.template.split(builder.srcSlot).join(WebMap.escape(src))
         .split(builder.heightSlot).join(String(height));
       preview.src = builder.previewBase + (q ? "?" + q : "");

@@ -123,6 +123,32 @@
     box.getContainer().textContent = text;
   };
 
+  /* Readiness: <html data-ready="1"> and a "webmap:ready" event on the document once every
+     polygon layer in view is drawn (none "loading", see polygons.js) and the markers are
+     placed; cleared while a layer loads. For tests, benchmarks, print and host pages. */
+  function layersSettled() {
+    var attributes = document.documentElement.attributes;
+    for (var i = 0; i < attributes.length; i++) {
+      var a = attributes[i];
+      if (a.name.indexOf("data-") === 0 && a.value === "loading") return false;
+    }
+    return true;
+  }
+  W.watchReady = function () {
+    var root = document.documentElement;
+    function check() {
+      var settled = layersSettled();
+      if (settled && root.getAttribute("data-ready") !== "1") {
+        root.setAttribute("data-ready", "1");
+        document.dispatchEvent(new CustomEvent("webmap:ready"));
+      } else if (!settled && root.hasAttribute("data-ready")) {
+        root.removeAttribute("data-ready");
+      }
+    }
+    new MutationObserver(check).observe(root, { attributes: true });
+    check();
+  };
+
   W.fitBounds = function (bounds) {
     W.map.fitBounds(bounds, { padding: [12, 12], animate: false });
   };

@@ -68,6 +68,21 @@ def download_geojson():
                            "application/geo+json")
 
 
+# What the map fetches (geometry, zones, cards, coverage details) lives under /donnees/.
+DATA_PREFIX = "/donnees/"
+
+
+@bp.after_request
+def readable_by_sandboxed_frames(response):
+    """The map's public data, readable from any origin without credentials: in a CMS's
+    sandboxed frame (WordPress: sandbox="allow-scripts", no allow-same-origin) the map's
+    origin is opaque ("null"), and every fetch of its own data is cross-origin. Only these
+    read-only files, the same as the open-data downloads; never the pages or /oembed."""
+    if request.path.startswith(DATA_PREFIX) and request.method in ("GET", "HEAD"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 # The map's geometry, in webmap.mapview.polygon_codec's binary format.
 POLYGONS = "application/octet-stream"
 VERSIONED_MAX_AGE = 86400

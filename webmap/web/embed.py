@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from webmap.mapview.view import MapView, parse_view
 from webmap.web.common import BadParameters, dataset
-from webmap.web.render import page_context, parse_or_400, rendered_map
+from webmap.web.render import EMBEDDABLE_PATHS, oembed_discovery, page_context, parse_or_400, public_base, rendered_map
 from webmap.web.snippet import (
     DEFAULT_HEIGHT,
     HEIGHT_SLOT,
@@ -19,21 +19,12 @@ from webmap.web.snippet import (
     SRC_SLOT,
     embed_url,
     iframe_snippet,
+    oembed_html,
     snippet_template,
 )
 
 bp = Blueprint("embed", __name__)
 PROVIDER = "Préfecture de la région Hauts-de-France"
-
-
-def public_base() -> str:
-    """Where other sites reach the app: WEBMAP_PUBLIC_URL, else this request's host."""
-    configured = current_app.config["WEBMAP"].public_url
-    return configured or request.host_url.rstrip("/") + request.script_root
-
-
-def oembed_link(page_url: str) -> str:
-    return url_for("embed.oembed", url=page_url, format="json")
 
 
 @bp.get("/embed")
@@ -42,8 +33,8 @@ def embed():
     view = parse_or_400(data)
     entry = rendered_map(data, view, compact=True)
     return render_template("embed.html", map=entry["parts"], legend=entry["legend"],
-                           oembed=None if current_app.config["WEBMAP"].static_export
-                           else oembed_link(request.url), **page_context(data, view))
+                           oembed=oembed_discovery(), **page_context(data, view),
+                           frame_heights={"default": DEFAULT_HEIGHT, "min": MIN_HEIGHT, "max": MAX_HEIGHT})
 
 
 def pixels(raw: str | None) -> int | None:
@@ -73,7 +64,7 @@ def integrer():
         raise BadParameters([e.message() for e in errors])
     height = _height(request.args.get("hauteur"))
     query = view.query()
-    src = embed_url(public_base(), query)
+    src = embed_url(public_base(), query, height)
     list_url = public_base() + url_for("pages.projets")
     defaults = MapView()
     # What the page's script needs to rebuild the snippet as the form changes (data island).
@@ -85,7 +76,8 @@ def integrer():
                           ["theme", defaults.theme], ["departement", ""], ["legende", "oui"]]}
     return render_template("integrer.html", snippet=iframe_snippet(src, list_url, height), height=height,
                            preview=url_for("embed.embed", **query), iframe_title=IFRAME_TITLE,
-                           builder=builder, **page_context(data, view))
+                           builder=builder, **page_context(data, view),
+                           integration_script=public_base() + url_for("static", filename="integration.js"))
 
 
 @bp.get("/oembed")
@@ -97,16 +89,17 @@ def oembed():
     url = request.args.get("url", "")
     parts = urlsplit(url)
     base = urlsplit(public_base())
+    embeddable = {(base.path.rstrip("/") + path).rstrip("/") or "/" for path in EMBEDDABLE_PATHS}
     if parts.scheme not in ("http", "https") or parts.netloc != base.netloc \
-            or parts.path.rstrip("/") not in (base.path.rstrip("/") + "/embed", base.path.rstrip("/")):
-        return jsonify({"erreur": "Adresse inconnue : donnez l'adresse de la carte ou de /embed."}), 404
+            or (parts.path.rstrip("/") or "/") not in embeddable:
+        return jsonify({"erreur": "Adresse inconnue : donnez l'adresse de la carte, de /embed ou de /projets."}), 404
     view, errors = parse_view(dict(parse_qsl(parts.query)), set(data.by_id))
     if errors:
         return jsonify({"erreur": " ".join(e.message() for e in errors)}), 404
     width = _bounded(request.args.get("maxwidth"), 800)
     height = _bounded(request.args.get("maxheight"), DEFAULT_HEIGHT)
     query = view.query()
-    src = embed_url(public_base(), query)
+    src = embed_url(public_base(), query, height)
     return jsonify({
         "version": "1.0",
         "type": "rich",
@@ -115,7 +108,7 @@ def oembed():
         "title": IFRAME_TITLE,
         "width": width,
         "height": height,
-        "html": iframe_snippet(src, public_base() + url_for("pages.projets"), height, str(width)),
+        "html": oembed_html(src, public_base() + url_for("pages.projets"), height, width),
     })
 
 

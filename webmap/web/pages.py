@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG
 from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import BadParameters, dataset, unknown_value
-from webmap.web.render import page_context, parse_or_400, rendered_map
+from webmap.web.render import oembed_discovery, page_context, parse_or_400, rendered_map
 
 bp = Blueprint("pages", __name__)
 
@@ -19,9 +19,7 @@ def index():
     view = parse_or_400(data)
     entry = rendered_map(data, view)
     return render_template("index.html", map=entry["parts"], legend=entry["legend"],
-                           oembed=None if current_app.config["WEBMAP"].static_export
-                           else url_for("embed.oembed", url=request.url, format="json"),
-                           **page_context(data, view))
+                           oembed=oembed_discovery(), **page_context(data, view))
 
 
 SORT_KEYS = {
@@ -54,7 +52,7 @@ def projets():
     rows.sort(key=SORT_KEYS[tri])
     return render_template(
         "projets.html", rows=rows, theme=theme, departement=departement, tri=tri,
-        label=data.territory_label, **page_context(data, MapView()))
+        label=data.territory_label, oembed=oembed_discovery(), **page_context(data, MapView()))
 
 
 @bp.get("/sante")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from threading import Lock
+from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
@@ -59,6 +60,26 @@ def app_urls(version: str | None = None) -> Urls:
         project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
         project_card=lambda pid: url_for("downloads.project_card", project_id=pid, **v),
     )
+
+
+def public_base() -> str:
+    """Where other sites reach the app: WEBMAP_PUBLIC_URL, else this request's host (which
+    TRUSTED_HOSTS has checked)."""
+    configured = current_app.config["WEBMAP"].public_url
+    return configured or request.host_url.rstrip("/") + request.script_root
+
+
+EMBEDDABLE_PATHS = ("/", "/embed", "/projets")  # pages an oEmbed consumer can be given
+
+
+def oembed_discovery() -> str | None:
+    """The absolute address of the oEmbed answer for this page (consumers such as WordPress
+    refuse a relative one); none in a static copy, which has no /oembed."""
+    if current_app.config["WEBMAP"].static_export:
+        return None
+    query = request.query_string.decode("latin-1")
+    page = public_base() + request.path + (f"?{query}" if query else "")
+    return f"{public_base()}/oembed?{urlencode({'url': page, 'format': 'json'})}"
 
 
 def tiles() -> Tiles:
