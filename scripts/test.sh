@@ -20,5 +20,5 @@ npm ci --no-audit --no-fund --loglevel=error
 npx --no-install eslint webmap/static tests/js eslint.config.js
 node --test tests/js/
 .venv/bin/webmap check
-# Two processes on two cores: the whole suite in about a minute (-p no:xdist for one).
+# Two processes on two cores (-p no:xdist for one); the WordPress tests share one worker.
 .venv/bin/python -m pytest -q -n auto --maxprocesses 4 --dist loadgroup "$@"
