@@ -69,11 +69,14 @@ def served_communes(projects: list[Project], territories: Territories) -> pd.Dat
     return frame.drop_duplicates(["id", "commune"]).reset_index(drop=True)
 
 
+def level_layer(territories: Territories, level: str):
+    """The territories of a level (communes: the commune table, with their parents' codes)."""
+    return territories.communes if level == "commune" else territories.layers[LEVEL_BY_SLUG[level].layer]
+
+
 def level_table(territories: Territories, level: str) -> pd.DataFrame:
     """code, nom, population of every territory of a level (index: code)."""
-    layer = territories.communes if level == "commune" else \
-        territories.layers[LEVEL_BY_SLUG[level].layer]
-    table = layer[["code", "nom", "population"]]
+    table = level_layer(territories, level)[["code", "nom", "population"]]
     return pd.DataFrame(table).set_index("code").astype({"population": "int64"})
 
 

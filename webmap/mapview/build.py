@@ -239,9 +239,10 @@ def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
     project to open. Serialized by the page template with `tojson` (inert in HTML)."""
     placed = [p for p in data.projects if not p.regionwide]
     points = spread_stacked({p.id: data.marker_point(p) for p in placed})
+    kinds = {p.id: marker_kind(p) for p in placed}
     markers = {theme.slug: [
-        {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": marker_kind(p),
-         "icon": f"{marker_kind(p)} {theme.slug}", "title": p.titre, "popupUrl": urls.project_card(p.id)}
+        {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": kinds[p.id],
+         "icon": f"{kinds[p.id]} {theme.slug}", "title": p.titre, "popupUrl": urls.project_card(p.id)}
         for p in placed if p.theme == theme.slug] for theme in THEMES}
     icons = {f"{kind} {theme.slug}": str(symbol_svg(kind, theme.couleur))
              for theme in THEMES for kind in KINDS}

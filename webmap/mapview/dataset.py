@@ -9,7 +9,7 @@ from functools import cached_property
 import geopandas as gpd
 import shapely
 
-from webmap.analysis.metrics import LEVEL_BY_SLUG
+from webmap.analysis.metrics import LEVEL_BY_SLUG, level_layer
 from webmap.mapview.webgeo import polygons_binary, simplify_for_screen
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.check import load_checked
@@ -99,8 +99,7 @@ class Dataset:
         return self.territories.memo(("screen", level), lambda: self._screen_layer(level))
 
     def _screen_layer(self, level: str) -> gpd.GeoDataFrame:
-        layer = self.territories.communes if level == "commune" else \
-            self.territories.layers[LEVEL_BY_SLUG[level].layer]
+        layer = level_layer(self.territories, level)
         columns = ["code", "nom", "departement", "geometry"] if level == "commune" else \
             ["code", "nom", "geometry"]
         return simplify_for_screen(layer[columns])

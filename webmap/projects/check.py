@@ -15,8 +15,8 @@ from webmap.projects.schema import (
     THEME_BY_SLUG,
     THEMES,
     coarsest_precision,
+    french_or,
     parse_amount,
-    theme_slugs_text,
 )
 from webmap.reference.files import REGION_DEPARTEMENTS, ReferenceFiles
 from webmap.reference.territories import Territories, split_typed_code
@@ -79,12 +79,12 @@ def _check_row(row: dict[str, str], territories: Territories, error) -> None:
     if not row["titre"].strip():
         error("titre", "un titre non vide")
     if row["theme"] not in THEME_BY_SLUG:
-        error("theme", theme_slugs_text())
+        error("theme", french_or(THEME_BY_SLUG))
     if row["echelle"] not in ECHELLES:
-        error("echelle", "regional, departemental ou local")
+        error("echelle", french_or(ECHELLES))
     for flag in ("aller_vers", "zone_blanche"):
         if row[flag] not in CANONICAL_BOOLEANS:
-            error(flag, " ou ".join(CANONICAL_BOOLEANS))
+            error(flag, french_or(CANONICAL_BOOLEANS))
     amount = parse_amount(row["montant_eur"])
     if isinstance(amount, str) or (row["montant_eur"] and "," in row["montant_eur"]):
         error("montant_eur", "vide (montant non publié) ou un nombre d'euros positif, ex. 27500.50")

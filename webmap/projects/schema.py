@@ -64,10 +64,10 @@ def parse_boolean(text: str) -> bool | None:
     return BOOLEAN_WORDS.get(normalize(text))
 
 
-def theme_slugs_text() -> str:
-    """« alimentation, droits ou insertion »: the accepted slugs, for messages."""
-    slugs = [t.slug for t in THEMES]
-    return ", ".join(slugs[:-1]) + " ou " + slugs[-1] if len(slugs) > 1 else slugs[0]
+def french_or(words) -> str:
+    """« a, b ou c »: accepted values, for messages."""
+    words = list(words)
+    return ", ".join(words[:-1]) + " ou " + words[-1] if len(words) > 1 else words[0]
 
 
 _AMOUNT = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
