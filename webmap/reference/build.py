@@ -287,9 +287,9 @@ def build_layers(src: dict, departements: tuple[str, ...] = REGION_DEPARTEMENTS,
     epci.insert(3, "type", epci["code"].map(lambda c: short.get(c, {}).get("type", "")))
     epci.insert(4, "departements", epci["code"].map(
         communes.groupby("epci")["departement"].agg(lambda s: ";".join(sorted(set(s))))))
+    in_region = set(communes["code"])
     epci["hors_region"] = epci["code"].map(
-        lambda c: sum(1 for m in short.get(c, {}).get("membres", [])
-                      if m["code"] not in set(communes["code"])))
+        lambda c: sum(1 for m in short.get(c, {}).get("membres", []) if m["code"] not in in_region))
 
     arr = dissolve(communes, "arrondissement")
     arr_names = {a["code"]: a for a in src["et_arrondissements"]}
