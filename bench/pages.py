@@ -69,3 +69,81 @@ def measure_page(browser, name: str, url: str, ready_js: str, runs: int,
 
 def launch(playwright):
     return launch_chromium(playwright)
+
+
+# One view switch inside the page: the next metric of CYCLE on <select id="indicateur">, a
+# bubbling "change", then the time until <html data-ready> has been removed and set back to
+# "1" (records with oldValue "1" catch a removal even when both changes come in one batch).
+# Never removed within 2 s but "1": done, at the time observed. After 10 s: null. The start,
+# as an absolute time, is kept in sessionStorage in case the switch reloads the page.
+SWITCH_JS = """([cycle, settleMs, limitMs]) => new Promise((resolve) => {
+  const root = document.documentElement, select = document.getElementById("indicateur");
+  const next = cycle[(cycle.indexOf(select.value) + 1) % cycle.length];
+  let removed = false, timers = [];
+  const finish = (ms) => {
+    observer.disconnect(); timers.forEach(clearTimeout);
+    resolve({ms, reloaded: performance.getEntriesByType("navigation").length !== 1 || window.__benchMarker !== 1});
+  };
+  const observer = new MutationObserver((records) => {
+    if (records.some((r) => r.oldValue === "1")) removed = true;
+    if (removed && root.getAttribute("data-ready") === "1") finish(performance.now() - t0);
+  });
+  observer.observe(root, {attributes: true, attributeFilter: ["data-ready"], attributeOldValue: true});
+  timers.push(setTimeout(() => { if (!removed && root.dataset.ready === "1") finish(performance.now() - t0); },
+                         settleMs));
+  timers.push(setTimeout(() => finish(null), limitMs));
+  const t0 = performance.now();
+  sessionStorage.setItem("benchSwitchStart", String(performance.timeOrigin + t0));
+  select.value = next;
+  select.dispatchEvent(new Event("change", {bubbles: true}));
+})"""
+SWITCH_CYCLE = ["projets", "projets_100k", "distance"]
+READY_JS = "document.documentElement.dataset.ready === '1'"
+# In the document that replaced the measured one: absolute time of readiness minus the start.
+RELOADED_JS = (f"() => ({READY_JS} && window.__benchMarker === undefined) ? "
+               "performance.timeOrigin + performance.now() - Number(sessionStorage.getItem('benchSwitchStart')) "
+               ": false")
+
+
+@dataclass
+class SwitchMeasure:
+    ms: list[float]  # one per switch; inf when it never completed within the limit
+    reloads: int  # switches that replaced the page (timed until the new page is ready)
+    error: str = ""  # the first failure, if any, for the report
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ms) if self.ms else float("inf")
+
+
+def measure_switch(browser, url: str, runs: int, switches: int = 3, limit_ms: int = 10_000,
+                   viewport=(1280, 800)) -> SwitchMeasure:
+    """Time from a metric change on <select id="indicateur"> to <html data-ready="1"> again,
+    `switches` times per cold run. The page must not reload: `__benchMarker` set before each
+    switch must survive and there must be one navigation entry; a reload is counted and
+    timed (start kept in sessionStorage) so the figure still compares. Never raises."""
+    times: list[float] = []
+    reloads, error = 0, ""
+    for _ in range(runs):
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        page = context.new_page()
+        run: list[float] = []
+        try:
+            page.goto(url, wait_until="commit", timeout=60_000)
+            page.wait_for_function(f"() => {READY_JS}", polling="raf", timeout=60_000)
+            while len(run) < switches:
+                page.evaluate("window.__benchMarker = 1")
+                try:
+                    result = page.evaluate(SWITCH_JS, [SWITCH_CYCLE, 2_000, limit_ms])
+                except Exception as exc:  # the page navigated away: the switch reloaded it
+                    if "navigation" not in str(exc) and "destroyed" not in str(exc):
+                        raise
+                    result = {"ms": page.wait_for_function(RELOADED_JS, polling="raf", timeout=limit_ms)
+                              .json_value(), "reloaded": True}
+                reloads += bool(result["reloaded"])
+                run.append(float("inf") if result["ms"] is None else float(result["ms"]))
+        except Exception as exc:  # page never ready, or a reload never ready again: the rest count as failed
+            error = error or str(exc).strip().splitlines()[0]
+        times += run + [float("inf")] * (switches - len(run))
+        context.close()
+    return SwitchMeasure(times, reloads, error)

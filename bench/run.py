@@ -3,9 +3,12 @@
 Measures side by side, in one run:
 1. our /embed (all theme layers, commune-level choropleth) against the baseline a Python
    user would write (geopandas explore() of the same communes and metric, plus the project
-   markers): requests, bytes (raw, gzip), time to an interactive map (median), ratios;
-2. throughput and latency of the production server (gunicorn) under 32 connections (wrk);
-3. the national scenario (34,800 communes, 2,610 projects), ours and the baseline.
+   markers) and against the floor (the app's Leaflet and the same markers on a canvas,
+   nothing else): requests, bytes (raw, gzip), time to an interactive map (median), ratios;
+2. (regional) the time from a metric change on the full page to a ready map again;
+3. throughput and latency of the production server (gunicorn) under 32 connections (wrk);
+4. the national scenario (34,800 communes, 2,610 projects), ours, the baseline and the floor;
+5. the project's targets, met or not, from these numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import functools
 import http.server
 import json
+import math
 import os
 import sys
 import tempfile
@@ -28,8 +32,10 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 from baseline import write_baseline  # noqa: E402
-from load import wrk  # noqa: E402
-from pages import launch, measure_page  # noqa: E402
+from floor import READY as FLOOR_READY  # noqa: E402
+from floor import write_floor  # noqa: E402
+from load import LoadResult, wrk  # noqa: E402
+from pages import PageMeasure, SwitchMeasure, launch, measure_page, measure_switch  # noqa: E402
 
 from webmap.analysis.metrics import compute_metrics  # noqa: E402
 from webmap.projects.store import load_projects  # noqa: E402
@@ -76,23 +82,72 @@ def fmt_ms(value: float) -> str:
     return "> limite" if value == float("inf") else f"{value:,.0f} ms"
 
 
-def page_table(title: str, ours, base) -> str:
+def ratio(a: float, b: float) -> float:
+    """a / b, or nan when either side never finished (or b is 0): no meaningful ratio."""
+    return a / b if math.isfinite(a) and math.isfinite(b) and b > 0 else math.nan
+
+
+def fmt_ratio(value: float, digits: int = 3) -> str:
+    return "—" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def fmt_runs(times: list[float]) -> list[str]:
+    return [fmt_ms(t) for t in sorted(times)]
+
+
+def page_table(title: str, ours: PageMeasure, base: PageMeasure, floor: PageMeasure) -> str:
+    def row(label, value, fmt, digits=3):
+        a, b, c = value(ours), value(base), value(floor)
+        return (label, fmt(a), fmt(b), fmt(c), fmt_ratio(ratio(a, b), digits), fmt_ratio(ratio(a, c), digits))
+
     rows = [
-        ("requêtes", f"{ours.requests}", f"{base.requests}", f"{ours.requests / base.requests:.2f}"),
-        ("octets (brut)", fmt_bytes(ours.raw_bytes), fmt_bytes(base.raw_bytes),
-         f"{ours.raw_bytes / base.raw_bytes:.3f}"),
-        ("octets (gzip)", fmt_bytes(ours.gzip_bytes), fmt_bytes(base.gzip_bytes),
-         f"{ours.gzip_bytes / base.gzip_bytes:.3f}"),
-        ("carte interactive (médiane)", fmt_ms(ours.tti_median), fmt_ms(base.tti_median),
-         f"{ours.tti_median / base.tti_median:.3f}"),
+        row("requêtes", lambda m: m.requests, str, 2),
+        row("octets (brut)", lambda m: m.raw_bytes, fmt_bytes),
+        row("octets (gzip)", lambda m: m.gzip_bytes, fmt_bytes),
+        row("carte interactive (médiane)", lambda m: m.tti_median, fmt_ms),
     ]
-    lines = [title, f"{'':30} {'webmap /embed':>16} {'explore()':>16} {'ratio':>8}"]
-    lines += [f"{a:30} {b:>16} {c:>16} {d:>8}" for a, b, c, d in rows]
-    lines.append(f"  (exécutions : webmap {sorted(fmt_ms(t) for t in ours.tti_ms)} ; "
-                 f"explore {sorted(fmt_ms(t) for t in base.tti_ms)})")
-    if ours.foreign or base.foreign:
-        lines.append(f"  requêtes hors serveur : webmap {ours.foreign} ; explore {base.foreign}")
+    lines = [title, f"{'':30} {'webmap /embed':>16} {'explore()':>16} {'plancher':>16} "
+                    f"{'÷ explore':>10} {'÷ plancher':>10}"]
+    lines += [f"{a:30} {b:>16} {c:>16} {d:>16} {e:>10} {f:>10}" for a, b, c, d, e, f in rows]
+    lines.append(f"  (exécutions : webmap {fmt_runs(ours.tti_ms)} ; explore {fmt_runs(base.tti_ms)} ; "
+                 f"plancher {fmt_runs(floor.tti_ms)})")
+    if ours.foreign or base.foreign or floor.foreign:
+        lines.append(f"  requêtes hors serveur : webmap {ours.foreign} ; explore {base.foreign} ; "
+                     f"plancher {floor.foreign}")
     return "\n".join(lines)
+
+
+def switch_line(switch: SwitchMeasure) -> str:
+    line = (f"changement d'indicateur (du changement à data-ready) : médiane {fmt_ms(switch.median)} "
+            f"(exécutions : {fmt_runs(switch.ms)})")
+    if switch.reloads:
+        line += f"\n  la page s'est rechargée : {switch.reloads} changement(s) sur {len(switch.ms)}"
+    if switch.error:
+        line += f"\n  première erreur : {switch.error}"
+    return line
+
+
+def objectives(national: bool, ours: PageMeasure, base: PageMeasure, floor: PageMeasure,
+               embed_load: LoadResult | None, switch: SwitchMeasure | None) -> list[str]:
+    """The project's targets, evaluated on this scenario's numbers: one line each."""
+    vs_floor = ratio(ours.tti_median, floor.tti_median)
+    checks = []  # (target, figure, met)
+    if not national:
+        gz, tti = ratio(ours.gzip_bytes, base.gzip_bytes), ratio(ours.tti_median, base.tti_median)
+        checks += [("octets (gzip) de /embed ≤ 0,15 × explore()", f"{fmt_ratio(gz)} ×", gz <= 0.15),
+                   ("carte interactive ≤ 0,35 × explore()", f"{fmt_ratio(tti)} ×", tti <= 0.35)]
+    limit = 2.5 if national else 1.6
+    checks.append((f"carte interactive ≤ {limit:.1f} × plancher".replace(".", ","),
+                   f"{fmt_ratio(vs_floor, 2)} ×", vs_floor <= limit))
+    if embed_load:
+        checks.append(("wrk /embed ≥ 1 000 req/s sans erreur",
+                       f"{embed_load.requests_per_s:,.0f} req/s, {embed_load.errors} erreur(s)",
+                       embed_load.requests_per_s >= 1000 and embed_load.errors == 0))
+    if switch:
+        checks.append(("changement d'indicateur ≤ 100 ms (médiane), sans rechargement",
+                       fmt_ms(switch.median) + (f", {switch.reloads} rechargement(s)" if switch.reloads else ""),
+                       switch.median <= 100 and not switch.reloads))
+    return [f"{target:62} {figure:>26}  {'atteint' if met else 'non atteint'}" for target, figure, met in checks]
 
 
 def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load_seconds: int):
@@ -106,6 +161,9 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
         folder = Path(tempfile.mkdtemp(prefix="webmap-baseline-"))
         write_baseline(folder, communes, "projets", points)
         server, static = serve_folder(folder)
+        floor_folder = Path(tempfile.mkdtemp(prefix="webmap-floor-"))
+        write_floor(floor_folder, points)
+        floor_server, floor_static = serve_folder(floor_folder)
         ready = OURS_READY.format(key="choropleth", state="loaded", markers=placed)
         if national:  # the commune layer waits for a zoom-in; the departments must be drawn
             ready = ("['zoom', 'loaded'].includes(document.documentElement.dataset.choropleth) && "
@@ -116,8 +174,9 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
         base = measure_page(browser, "explore", static + "/index.html",
                             BASELINE_READY.format(paths=len(communes) + len(points)), base_runs,
                             timeout_ms=300_000 if national else 120_000)
+        floor = measure_page(browser, "plancher", floor_static + "/index.html", FLOOR_READY, runs)
         out.append(page_table(f"== {name} : page complète ({len(communes)} communes, {len(projects)} projets) ==",
-                              ours, base))
+                              ours, base, floor))
         if national:
             zoomed = measure_page(
                 browser, "webmap zoom", app + "/embed?niveau=commune", ready, 1,
@@ -125,7 +184,16 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
             out.append(f"  après un zoom sur Paris (niveau 10) : {zoomed.requests} requêtes, "
                        f"{fmt_bytes(zoomed.gzip_bytes)} gzip au total : seules les communes des "
                        "départements visibles sont chargées")
+            out.append(f"  webmap contre le plancher ({placed} marqueurs sur canevas, Leaflet seul) : "
+                       f"{fmt_ms(ours.tti_median)} contre {fmt_ms(floor.tti_median)}, "
+                       f"{fmt_ratio(ratio(ours.tti_median, floor.tti_median), 2)} ×")
         server.shutdown()
+        floor_server.shutdown()
+        switch = None
+        if not national:
+            switch = measure_switch(browser, app + "/?niveau=commune", runs)
+            out.append(switch_line(switch))
+        loads: list[LoadResult] = []
         if load_seconds:
             out.append(f"== {name} : charge (wrk, 32 connexions, {load_seconds} s, gunicorn 2 workers × 4 threads) ==")
             out.append(f"{'adresse':42} {'req/s':>9} {'p50':>9} {'p99':>9} {'requêtes':>9} {'erreurs':>8}")
@@ -133,8 +201,11 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
             for path in ("/embed?niveau=commune", f"/donnees/geo/commune/{first_dep}.bin",
                          "/projets.geojson", "/donnees/couverture/alimentation.json"):
                 r = wrk(app, path, seconds=load_seconds)
+                loads.append(r)
                 out.append(f"{path:42} {r.requests_per_s:>9,.0f} {r.p50_ms:>7.1f}ms {r.p99_ms:>7.1f}ms "
                            f"{r.requests:>9} {r.errors:>8}")
+        out.append(f"== {name} : objectifs ==")
+        out += objectives(national, ours, base, floor, loads[0] if loads else None, switch)
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -120,15 +120,18 @@ def browser():
 
 
 class PageWatch:
-    """Console errors and requests leaving the app's origin, collected during a test."""
+    """Console errors, requests leaving the app's origin and failed responses (4xx, 5xx),
+    collected during a test."""
 
     def __init__(self, page, allowed_origins: list[str]):
         self.console_errors: list[str] = []
         self.foreign_requests: list[str] = []
+        self.failed_responses: list[str] = []
         self.allowed = allowed_origins
         page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
         page.on("pageerror", lambda err: self.console_errors.append(str(err)))
         page.on("request", self._on_request)
+        page.on("response", lambda r: r.status >= 400 and self.failed_responses.append(f"{r.status} {r.url}"))
 
     def _on_request(self, request) -> None:
         url = request.url
@@ -220,3 +223,13 @@ def wait_for_port(port: int, seconds: float = 20.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def page_and_map_script(client, url: str) -> str:
+    """A map page and the map script it loads (the same for every view, served apart), as
+    one text: what the browser runs for this address."""
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    script = re.search(r'<script src="(/carte/[a-z]+\.js[^"]*)"></script>', html).group(1)
+    return html + "\n" + client.get(script.replace("&amp;", "&")).get_data(as_text=True)

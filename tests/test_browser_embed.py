@@ -173,14 +173,31 @@ def test_static_export_served_by_http_server(browser, exported_site):
         assert "Carvin" in card.inner_text()
         # The card's link, relative to the card's file, still reaches the list.
         assert card.get_by_role("link").get_attribute("href") == base + "/projets/#hdf-2021-13"
-        page.goto(base + "/embed/")
-        page.wait_for_selector("html[data-choropleth=loaded]")
+        # Every view switchable in the copy, as in the app (the files under donnees/vues/).
+        page.keyboard.press("Escape")
+        for select, value in (("#indicateur", "distance"), ("#niveau", "commune"), ("#theme", "insertion")):
+            page.select_option(select, value)
+            page.wait_for_function("() => document.documentElement.dataset.view === 'loaded' && "
+                                   "document.documentElement.dataset.ready === '1'")
+        assert page.evaluate("() => location.search") == "?niveau=commune&indicateur=distance&theme=insertion"
+        assert page.locator("#legende h3").inner_text() == \
+            "Distance au projet local le plus proche (km) par commune"
+        assert page.locator("html").get_attribute("data-choropleth-features") == "3782"
+        assert page.locator(".leaflet-marker-pane .wm-marker").count() == 9
+        # An address with a view, which no server reads here: the page applies it itself.
+        for path in ("/?niveau=epci&indicateur=projets_100k&theme=droits&departement=80",
+                     "/embed/?niveau=epci&indicateur=projets_100k&theme=droits"):
+            page.goto(base + path)
+            page.wait_for_function("() => document.documentElement.dataset.view === 'loaded' && "
+                                   "document.documentElement.dataset.ready === '1'")
+            assert page.locator("#legende :is(h2, h3)").inner_text() == \
+                "Projets pour 100 000 habitants par intercommunalité (EPCI)"
         page.goto(base + "/projets/")
         assert page.locator("tbody tr").count() == 54
         page.locator("a", has_text="Mets les Watts").click()
         page.locator(".leaflet-popup-content .wm-popup").wait_for()
         assert "Wattrelos" in page.locator(".leaflet-popup-content .wm-popup").inner_text()
-        assert watch.foreign_requests == [] and watch.console_errors == []
+        assert watch.foreign_requests == [] and watch.console_errors == [] and watch.failed_responses == []
         context.close()
     finally:
         server.terminate()

@@ -95,20 +95,71 @@ def test_project_link_from_the_list_opens_it_on_the_map(page, live_server):
     assert "Mets les Watts à Wattrelos" in popup.inner_text()
 
 
-def test_switching_metric_and_level_changes_the_legend(page, live_server):
+def server_legend(base: str, query: str) -> str:
+    """The legend the server prints for a view (the page as first rendered, without JS)."""
+    import html as html_module
+    import urllib.request
+
+    with urllib.request.urlopen(base + "/" + query) as response:
+        page = response.read().decode()
+    block = re.search(r'<div class="wm-legend" id="legende"[^>]*>(.*?)</div>', page, re.S).group(1)
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", block)).split())
+
+
+def wait_view_ready(page) -> None:
+    page.wait_for_function("() => document.documentElement.dataset.view === 'loaded' && "
+                           "document.documentElement.dataset.ready === '1'")
+
+
+def test_switching_views_with_the_keyboard_never_reloads(page, live_server):
+    """Indicator, level and theme change in place: no new page, focus stays on the select,
+    the address carries the view, the legend is the server's for that address, a polite
+    live region says what changed."""
     open_map(page, live_server)
-    legend = page.locator("#legende h3")
-    assert legend.inner_text() == "Nombre de projets par département"
-    with page.expect_navigation():
-        page.select_option("#indicateur", "projets_100k")
-    page.wait_for_selector("html[data-choropleth=loaded]")
-    assert legend.inner_text() == "Projets pour 100 000 habitants par département"
-    with page.expect_navigation():
-        page.select_option("#niveau", "commune")
-    page.wait_for_selector("html[data-choropleth=loaded]")
-    assert page.locator("#legende h3").inner_text() == "Projets pour 100 000 habitants par commune"
+    wait_view_ready(page)
+    page.evaluate("() => { window.sameDocument = true; }")
+    assert page.locator("#legende h3").inner_text() == "Nombre de projets par département"
+
+    page.focus("#indicateur")
+    page.keyboard.press("ArrowDown")  # projets -> projets_100k
+    wait_view_ready(page)
+    assert page.evaluate("() => location.search") == "?indicateur=projets_100k"
+    assert page.evaluate("() => document.activeElement.id") == "indicateur"
+    assert page.locator("#annonce-vue").inner_text() == (
+        "Carte mise à jour : Projets pour 100 000 habitants par département, tous les thèmes.")
+
+    page.focus("#niveau")
+    page.keyboard.press("End")  # the last level: communes
+    wait_view_ready(page)
+    page.select_option("#theme", "droits")
+    wait_view_ready(page)
+    query = page.evaluate("() => location.search")
+    assert query == "?niveau=commune&indicateur=projets_100k&theme=droits"
+    assert page.evaluate("() => window.sameDocument") is True  # never reloaded
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    assert " ".join(page.locator("#legende").inner_text().split()) == server_legend(live_server, query)
     assert page.locator("html").get_attribute("data-choropleth-features") == "3782"
-    assert page.watch.console_errors == []
+    assert visible_markers(page) == 11  # the placed projects of « droits » only
+    assert page.locator(".leaflet-control-layers-overlays").inner_text().count(
+        "Projets pour 100 000 habitants par commune") == 1
+    # The address is the view: opened as such, it shows the same.
+    second = page.context.new_page()
+    open_map(second, live_server, query)
+    assert second.locator("#legende").inner_text() == page.locator("#legende").inner_text()
+    assert visible_markers(second) == 11
+    assert page.watch.console_errors == [] and page.watch.failed_responses == []
+
+
+def test_every_indicator_and_theme_switch_matches_the_servers_legend(page, live_server):
+    open_map(page, live_server, "?niveau=epci")
+    for metric in ("projets_100k", "financement", "distance", "projets"):
+        for theme in ("insertion", "tous"):
+            page.select_option("#indicateur", metric)
+            page.select_option("#theme", theme)
+            wait_view_ready(page)
+            query = page.evaluate("() => location.search")
+            assert " ".join(page.locator("#legende").inner_text().split()) == server_legend(live_server, query)
+    assert page.watch.console_errors == [] and page.watch.failed_responses == []
 
 
 def test_funding_view_explains_missing_amounts(page, live_server):

@@ -44,19 +44,20 @@ def test_titles_with_template_syntax_stay_text(hostile_client, path):
 def test_no_project_text_reaches_a_folium_template(hostile_client):
     """branca compiles each element's output as template source: project texts must not
     be in it at all (they travel in the JSON data island)."""
-    from webmap.mapview.build import Tiles, Urls, build_map, render_parts
+    from webmap.mapview.build import Tiles, Urls, build_map, map_data, render_parts
     from webmap.mapview.view import MapView
 
     data = hostile_client.application.extensions["webmap.holder"].dataset
-    urls = Urls(*(["/x"] * 7), *([lambda key: f"/x/{key}"] * 6))
-    for level in ("departement", "commune"):
-        built = build_map(data, MapView(niveau=level, projet="hdf-2021-06"), urls, Tiles(None, ""))
-        parts = render_parts(built)
+    urls = Urls(*(["/x"] * 7), *([lambda *keys: "/x/" + "/".join(keys)] * 7))
+    for compact in (False, True):
+        parts = render_parts(build_map(data, urls, Tiles(None, ""), compact=compact))
         folium_text = parts["header"] + parts["html"] + parts["script"]
         for project in data.projects:
             for text in (project.titre, project.description, project.porteur):
                 assert not text or text not in folium_text
-        assert "Épicerie {{ 7*7 }}" in str(parts["data"])
+    for level in ("departement", "commune"):
+        island = map_data(data, MapView(niveau=level, projet="hdf-2021-06"), urls)
+        assert "Épicerie {{ 7*7 }}" in str(island["markers"]) and island["openProject"] == "hdf-2021-06"
 
 
 def somme_rows() -> list[dict[str, str]]:

@@ -11,13 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_app, run_cli
+from conftest import REPO, make_app, page_and_map_script, run_cli
 
 from webmap.analysis.classify import NO_DATA_COLOR, PALETTE, ZERO_COLOR
 from webmap.analysis.french import format_number
 from webmap.analysis.metrics import LEVEL_RECORDS, METRIC_RECORDS
 from webmap.mapview.symbols import KINDS, legend_symbol, symbol_svg
 from webmap.mapview.view import parse_view
+from webmap.mapview.views import theme_keys
 from webmap.mapview.zones import ZONES
 from webmap.projects import press_kit
 from webmap.projects.schema import BOOLEAN_WORDS, THEMES, parse_boolean
@@ -94,7 +95,7 @@ def test_palette_stylesheet_follows_the_themes_and_the_classes(client):
 def test_every_theme_reaches_pages_parameters_cli_and_export(client):
     from webmap.web.export import PAGES, data_files
 
-    index = client.get("/").get_data(as_text=True)
+    index = page_and_map_script(client, "/")
     assert options_of(index, "theme")[1:] == [(t.slug, t.court) for t in THEMES]
     projets = client.get("/projets").get_data(as_text=True)
     for theme in THEMES:
@@ -111,6 +112,8 @@ def test_every_theme_reaches_pages_parameters_cli_and_export(client):
 # Levels and metrics.
 
 def test_every_level_and_metric_reaches_the_selectors_and_the_legends(client):
+    from webmap.web.export import data_files
+
     index = client.get("/").get_data(as_text=True)
     assert [v for v, _ in options_of(index, "niveau")] == [r.slug for r in LEVEL_RECORDS]
     assert options_of(index, "indicateur") == [(r.slug, r.label) for r in METRIC_RECORDS]
@@ -121,7 +124,15 @@ def test_every_level_and_metric_reaches_the_selectors_and_the_legends(client):
         for metric in METRIC_RECORDS:
             page = client.get(f"/embed?niveau={level.slug}&indicateur={metric.slug}").get_data(as_text=True)
             assert f"<h2>{html_module.escape(metric.label, quote=False)} par {level.label}</h2>" in page
-            assert f'"decimals": {metric.decimals},' in page and f'"unit": {json.dumps(metric.unit)}' in page
+            island = json.loads(re.search(r'<script type="application/json" id="wm-data">(.*?)</script>',
+                                          page, re.S).group(1))
+            assert island["viewData"]["choropleth"]["decimals"] == metric.decimals
+            assert island["viewData"]["choropleth"]["unit"] == metric.unit
+            for theme in theme_keys():  # every view's figures, for switching in the browser
+                figures = client.get(f"/donnees/vues/{level.slug}/{metric.slug}/{theme}.json").get_json()
+                assert figures["choropleth"]["decimals"] == metric.decimals
+                assert figures["choropleth"]["unit"] == metric.unit
+                assert f"/donnees/vues/{level.slug}/{metric.slug}/{theme}.json" in data_files([], [])
         assert client.get(f"/couverture.csv?par={level.slug}").status_code == 200
 
 
@@ -130,7 +141,7 @@ def test_every_level_and_metric_reaches_the_selectors_and_the_legends(client):
 def test_every_zone_is_served_exported_and_drawn(client):
     from webmap.web.export import data_files
 
-    page = client.get("/").get_data(as_text=True)
+    page = page_and_map_script(client, "/")
     for zone in ZONES:
         response = client.get(f"/donnees/zones/{zone.slug}.bin")
         assert response.status_code == 200 and response.data[:4] == b"WMP1"

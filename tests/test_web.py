@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from conftest import make_app
+from conftest import make_app, page_and_map_script
 
 from webmap.mapview.polygon_codec import decode_polygons
 
@@ -38,7 +38,7 @@ def test_no_external_asset(client):
 
 def test_tiles_configuration():
     app = make_app(tiles_url="https://tiles.example/{z}/{x}/{y}.png", tiles_attribution="© Essai")
-    html = app.test_client().get("/").get_data(as_text=True)
+    html = page_and_map_script(app.test_client(), "/")
     assert "https://tiles.example/{z}/{x}/{y}.png" in html and "© Essai" in html
 
 

@@ -1,4 +1,5 @@
-"""Assemble the Folium map of a view: choropleth, zones, theme layers, markers."""
+"""Assemble the Folium map (zones, theme layers, markers, layer control; the same for every
+view) and the page's data island (the projects, the view and its figures)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import folium
 import jinja2
-from markupsafe import escape
 
-from webmap.analysis.classify import NO_DATA_COLOR, Legend, classify, format_value
-from webmap.analysis.metrics import LEVEL_BY_SLUG, METRIC_BY_SLUG
+from webmap.analysis.classify import NO_DATA_COLOR, format_value
+from webmap.analysis.metrics import LEVEL_RECORDS, LEVELS, METRICS
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.elements import (
     MapSetup,
@@ -22,11 +22,12 @@ from webmap.mapview.elements import (
     RemotePolygons,
 )
 from webmap.mapview.symbols import KINDS, symbol_svg
-from webmap.mapview.view import MapView
+from webmap.mapview.view import ALL_THEMES, MapView
+from webmap.mapview.views import view_payload
 from webmap.mapview.zones import ZONES
-from webmap.projects import press_kit
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
+from webmap.reference.files import REGION_DEPARTEMENTS
 
 _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("webmap", "templates"),
@@ -59,6 +60,7 @@ class Urls:
     commune_polygons: Callable[[str], str]
     zone_polygons: Callable[[str], str]
     coverage_json: Callable[[str], str]
+    view_data: Callable[[str, str, str], str]
     project_in_list: Callable[[str], str]
     project_card: Callable[[str], str]
 
@@ -72,11 +74,6 @@ class Tiles:
 @dataclass
 class BuiltMap:
     map: folium.Map
-    legend: Legend
-    counts_note: str
-    # What the page's JSON data island carries: every string that comes from the project
-    # file reaches the browser here, as data, never through a Folium/branca template.
-    data: dict
 
 
 def popup_html(project: Project, data: Dataset, urls: Urls) -> str:
@@ -123,86 +120,29 @@ def spread_stacked(points: dict[str, tuple[float, float]]) -> dict[str, tuple[fl
     return out
 
 
-def values_in_map_order(data: Dataset, level: str, values) -> list[float | int | None]:
-    """One value per polygon of the level, in the order of its map files (None: no data)."""
-    out: list[float | int | None] = []
-    for code in data.level_order(level):
-        value = values.get(code)
-        if value is None or math.isnan(value):
-            out.append(None)
-        else:
-            value = round(float(value), 3)
-            out.append(int(value) if value.is_integer() else value)
-    return out
-
-
-def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
-    result = data.metrics(view.niveau, view.theme_filter)
-    metric = METRIC_BY_SLUG[view.indicateur]
-    title = f"{metric.label} par {LEVEL_BY_SLUG[view.niveau].label}"
-    values = result.table[view.indicateur]
-    legend, _ = classify(values, title, metric.unit, metric.decimals)
-    note = (f"{result.regionwide} projet(s) couvrant toute la région ne sont pas comptés "
-            "ici ; ils figurent dans la liste des projets.") if result.regionwide else ""
-    if view.indicateur == "financement" and legend.no_data:
-        legend.notes.append(
-            "Montants non publiés : le dossier de presse ne donne que le total "
-            f"({press_kit.TOTAL_FUNDING_LABEL} pour {press_kit.PROJECTS} projets), pas le montant "
-            "de chaque projet. Aucune valeur n'est donc affichée.")
-    if view.indicateur == "distance":
-        scope = "de ce thème" if view.theme_filter else "tous thèmes confondus"
-        legend.notes.append(
-            f"Distance en km (Lambert-93) entre la mairie et le site du projet local {scope} le "
-            "plus proche ; moyenne pondérée par la population pour un EPCI ou un département. "
-            "Règles : page « Couverture ».")
-    elif note:
-        legend.notes.append(note)
-    return legend, values_in_map_order(data, view.niveau, values.to_dict()), note
-
-
-def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
-              compact: bool = False) -> BuiltMap:
-    """The map of a view; `compact` (the embed) folds the layer control into a button."""
+def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) -> BuiltMap:
+    """The map of every view: the same script whatever the view (the browser applies the
+    view from the page's data island, see static/webmap.js), so it is rendered once per
+    dataset and served as a cacheable file. `compact` (the embed) folds the layer control
+    into a button."""
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
                       control_scale=False, prefer_canvas=False, min_zoom=6, max_zoom=16)
+    fmap._id = "webmap"  # the page's <div> and the script agree whichever render they come from
     fmap.default_js = [("leaflet", urls.leaflet_js), ("format", urls.format_js), ("webmap", urls.webmap_js),
                        ("polygon_decoder", urls.polygon_decoder_js), ("polygons", urls.polygons_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
     # The view is set before any layer is added: layers fetch only what is in view, at once.
-    focus = f"departement:{view.departement}" if view.departement else "region:32"
-    minx, miny, maxx, maxy = data.territories.geometry_of(focus).bounds
-    bounds = [[miny, minx], [maxy, maxx]]
-    MapSetup(data.region_center, bounds).add_to(fmap)
+    MapSetup(data.region_center, focus_bounds(data)[""]).add_to(fmap)
     if tiles.url:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Plan IGN",
                          control=False, max_zoom=18).add_to(fmap)
 
-    legend, values, note = metric_legend(data, view)
-    metric = METRIC_BY_SLUG[view.indicateur]
-    classes = [{"upper": c.upper, "color": c.color} for c in legend.classes]
-    parts = [{"url": urls.commune_polygons(part.key), "bbox": part.bbox, "offset": part.offset}
-             for part in data.polygon_parts("commune")]
-    level_source = {"parts": parts, "minZoom": COMMUNE_MIN_ZOOM} if view.niveau == "commune" else {}
-    RemotePolygons(
-        urls.level_polygons(view.niveau), name=legend.title,
-        opts={"key": "choropleth", "values": values, "classes": classes,
-              "noDataColor": NO_DATA_COLOR,
-              "noDataText": metric.no_data,
-              "unit": metric.unit, "decimals": metric.decimals, "order": DRAW_ORDER["choropleth"], **level_source,
-              "style": {"color": "#4d4d4d", "weight": LEVEL_BY_SLUG[view.niveau].outline_px,
-                        "fillOpacity": 0.65}},
-    ).add_to(fmap)
-    if view.niveau != "departement":
-        RemotePolygons(urls.level_polygons("departement"), name="Limites des départements",
-                       opts={"key": "departements", "interactive": False, "order": DRAW_ORDER["outline"],
-                             "style": {"color": "#161616", "weight": 2, "fill": False}},
-                       control=False).add_to(fmap)
+    parts = commune_parts(data, urls)
     for zone in ZONES:
         filled = zone.opts["style"].get("fill", True)
         RemotePolygons(
             urls.zone_polygons(zone.slug), name=zone.label,
-            opts={"key": zone.slug, **zone.opts,
-                  **({"onlyThemes": view.theme_filter} if zone.by_theme else {}),
+            opts={"key": zone.slug, **zone.opts, "byTheme": zone.by_theme,
                   "order": DRAW_ORDER["zone" if filled else "outline"]},
             show=zone.shown,
         ).add_to(fmap)
@@ -219,24 +159,37 @@ def build_map(data: Dataset, view: MapView, urls: Urls, tiles: Tiles,
 
     for theme in THEMES:
         total = sum(p.theme == theme.slug for p in data.projects)
-        group = folium.FeatureGroup(
-            name=f"{theme.court} ({total})",
-            show=view.theme_filter is None or theme.slug in view.theme_filter,
-        )
+        group = folium.FeatureGroup(name=f"{theme.court} ({total})")
         ProjectMarkers(theme.slug).add_to(group)
         group.add_to(fmap)
 
-    folium.LayerControl(collapsed=compact, position="topright" if compact else "bottomleft").add_to(fmap)
-    ProjectOpener().add_to(fmap)
-    if compact and view.niveau == "commune":
-        preload_parts(fmap, [p["url"] for p, part in zip(parts, data.polygon_parts("commune"), strict=True)
-                             if _overlap(part.bbox, bounds)], bounds)
-    return BuiltMap(fmap, legend, note, map_data(data, view, urls))
+    control = folium.LayerControl(collapsed=compact, position="topright" if compact else "bottomleft")
+    control.add_to(fmap)
+    ProjectOpener(control).add_to(fmap)
+    return BuiltMap(fmap)
+
+
+def commune_parts(data: Dataset, urls: Urls) -> list[dict]:
+    """The commune polygons, one file per department, each loaded when in view."""
+    return [{"url": urls.commune_polygons(part.key), "bbox": part.bbox, "offset": part.offset}
+            for part in data.polygon_parts("commune")]
+
+
+def focus_bounds(data: Dataset) -> dict[str, list[list[float]]]:
+    """[[south, west], [north, east]] of the region ("") and of each department."""
+    out = {}
+    for key, typed in [("", "region:32"), *((d, f"departement:{d}") for d in REGION_DEPARTEMENTS)]:
+        minx, miny, maxx, maxy = data.territories.geometry_of(typed).bounds
+        out[key] = [[miny, minx], [maxy, maxx]]
+    return out
 
 
 def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
-    """The projects as the browser needs them: markers per theme, region-wide cards, the
-    project to open. Serialized by the page template with `tojson` (inert in HTML)."""
+    """The page's data island (serialized by the template with `tojson`, inert in HTML): the
+    projects as the browser needs them (markers per theme, region-wide cards), the view to
+    apply and its figures, where every other view's figures and polygons are, and the
+    accepted values of the URL parameters. Every string from the project file reaches the
+    browser here, as data, never through a Folium/branca template."""
     placed = [p for p in data.projects if not p.regionwide]
     points = spread_stacked({p.id: data.marker_point(p) for p in placed})
     kinds = {p.id: marker_kind(p) for p in placed}
@@ -248,7 +201,35 @@ def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
              for theme in THEMES for kind in KINDS}
     regional = [{"id": p.id, "popupUrl": urls.project_card(p.id)}
                 for p in data.projects if p.regionwide]
-    return {"markers": markers, "icons": icons, "regional": regional, "openProject": view.projet}
+    levels = {}
+    for level in LEVEL_RECORDS:
+        source = {"parts": commune_parts(data, urls), "minZoom": COMMUNE_MIN_ZOOM} \
+            if level.slug == "commune" else {"url": urls.level_polygons(level.slug)}
+        levels[level.slug] = {**source, "weight": level.outline_px, "label": level.label}
+    return {
+        "markers": markers, "icons": icons, "regional": regional, "openProject": view.projet,
+        "view": {"niveau": view.niveau, "indicateur": view.indicateur, "theme": view.theme,
+                 "departement": view.departement or "", "legende": view.legende},
+        "viewData": view_payload(data, view),
+        "viewUrl": urls.view_data(VIEW_SLOTS["niveau"], VIEW_SLOTS["indicateur"], VIEW_SLOTS["theme"]),
+        "viewSlots": VIEW_SLOTS,
+        "levels": levels,
+        "outlineUrl": urls.level_polygons("departement"),
+        "focus": focus_bounds(data),
+        "accepted": {"niveau": list(LEVELS), "indicateur": list(METRICS),
+                     "theme": [ALL_THEMES, *(t.slug for t in THEMES)],
+                     "departement": list(REGION_DEPARTEMENTS)},
+        "defaults": {k: v for k, v in asdict(MapView()).items() if k in ("niveau", "indicateur", "theme")},
+        "labels": {"niveau": {r.slug: r.label for r in LEVEL_RECORDS},
+                   "theme": {ALL_THEMES: "tous les thèmes", **{t.slug: t.court for t in THEMES}},
+                   "departement": {d: data.territory_label(f"departement:{d}") for d in REGION_DEPARTEMENTS}},
+        "noDataColor": NO_DATA_COLOR,
+        "drawOrder": DRAW_ORDER,
+    }
+
+
+# Placeholders of the view file's address, replaced by the browser (never valid values).
+VIEW_SLOTS = {"niveau": "__niveau__", "indicateur": "__indicateur__", "theme": "__theme__"}
 
 
 FIT_PADDING_PX = 12  # WebMap.fitBounds
@@ -268,32 +249,35 @@ def viewport_showing(bounds: list[list[float]], zoom: int) -> tuple[int, int]:
     return math.ceil(width) + 2 * FIT_PADDING_PX + 1, math.ceil(height) + 2 * FIT_PADDING_PX + 1
 
 
-def preload_parts(fmap: folium.Map, urls: list[str], bounds: list[list[float]]) -> None:
+def preload_links(data: Dataset, view: MapView, urls: Urls) -> list[dict[str, str]]:
     """Commune files the embed will load at once, fetched while Leaflet itself loads: only
     in a frame large enough to show the focus at the commune layer's zoom (the embed's map
     fills its frame), so smaller frames download nothing they will not draw."""
+    if view.niveau != "commune":
+        return []
+    bounds = focus_bounds(data)[view.departement or ""]
     width, height = viewport_showing(bounds, COMMUNE_MIN_ZOOM)
     media = f"(min-width: {width}px) and (min-height: {height}px)"
-    links = "".join(f'<link rel="preload" as="fetch" crossorigin href="{escape(u)}" '
-                    f'media="{media}">' for u in urls)
-    fmap.get_root().header.add_child(folium.Element(links), name="wm_preload")
+    return [{"href": link["url"], "media": media} for link in commune_parts(data, urls)
+            if _overlap(link["bbox"], bounds)]
 
 
 def _overlap(a: list[list[float]], b: list[list[float]]) -> bool:
     return a[0][0] <= b[1][0] and b[0][0] <= a[1][0] and a[0][1] <= b[1][1] and b[0][1] <= a[1][1]
 
 
-_FOLIUM_METAS = re.compile(r"<meta (?:http-equiv|name=\"viewport\")[^>]*/>", re.S)
+_EXTERNAL_ASSET = re.compile(r"<script src=[^>]*></script>|<link rel=\"stylesheet\"[^>]*/?>")
 
 
 def render_parts(built: BuiltMap) -> dict[str, str]:
-    """The map's <head> assets, its <div> and its <script>, to place in our own page.
+    """The map's assets, its <div> and its script (served as a file of its own).
 
-    Folium's own <meta> tags are dropped: ours come first, and its viewport forbids zooming
-    the page (an accessibility failure).
+    Of Folium's <head>, only the links to the scripts and stylesheets are kept: its inline
+    styles are in webmap.css, its viewport <meta> forbade zooming the page (an
+    accessibility failure), and a page without inline code needs no per-request nonce, so
+    it can be cached whole.
     """
     root = built.map.get_root()
     root.render()
-    header = _FOLIUM_METAS.sub("", root.header.render())
-    return {"header": header, "html": root.html.render(), "script": root.script.render(),
-            "data": built.data}
+    header = "\n".join(_EXTERNAL_ASSET.findall(root.header.render()))
+    return {"header": header, "html": root.html.render(), "script": root.script.render()}

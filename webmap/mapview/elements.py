@@ -72,19 +72,20 @@ class MapSetup(MacroElement):
 
 
 class ProjectOpener(MacroElement):
-    """Registers the region-wide projects and opens the one the data island or the URL
-    names (added last)."""
+    """Added last: applies the page's view (choropleth, themes, focus, legend; see
+    WebMap.start), registers the region-wide projects, opens the project the URL names and
+    starts the readiness signal. The layer control is handed over, so the browser can list
+    the choropleth it draws."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        WebMap.addRegional();
-        WebMap.openFromUrl();
-        WebMap.watchReady();
+        WebMap.start({{ this.control.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self):
+    def __init__(self, control):
         super().__init__()
         self._name = "ProjectOpener"
+        self.control = control

@@ -238,6 +238,22 @@
     onRemove: function () {
       this._shared.removePolygons(this);
       this._shared = null;
+      this._mark("off");  // not drawn: nothing to wait for
+    },
+
+    /* New options (a view's values and classes, the themes shown): the loaded parts are
+       regrouped by colour at once, without fetching them again. */
+    restyle: function (changes) {
+      L.Util.extend(this._opts, changes);
+      this._drawn = 0;
+      this._parts.forEach(this._group, this);
+      document.documentElement.setAttribute("data-" + this._opts.key + "-features", String(this._drawn));
+      if (this._shared) this._shared.redraw();
+    },
+
+    /* Drawn now rather than at the next frame (before a view says it is ready). */
+    drawNow: function () {
+      if (this._shared) this._shared.drawNow();
     },
 
     _mark: function (state) {
@@ -273,8 +289,9 @@
           self._addPart(got[0], part.offset);
         });
       })).then(function () {
+        if (!self._map) return;  // removed meanwhile (another view, or hidden): said by onRemove
         // Drawn before the layer says it is loaded (tests and benchmarks wait for that).
-        if (self._shared) self._shared.drawNow();
+        self._shared.drawNow();
         self._mark("loaded");
       }, function () {
         // Said in the map, in French; the parts are tried again at the next move.
@@ -294,44 +311,55 @@
       return style.fill === false ? "" : style.fillColor;
     },
 
-    /* Coordinates in zoom-0 pixels (for hit tests) and one Path2D per fill colour. Rings
-       are oriented (exteriors one way, holes the other, see polygon_codec), so the
-       non-zero rule fills them right, and faster than even-odd. */
+    /* Coordinates in zoom-0 pixels (for hit tests), kept to be regrouped by restyle. */
     _addPart: function (decoded, offset) {
       var c = decoded.coords, xy = new Float64Array(c.length);
       for (var k = 0; k < c.length; k += 2) {
         xy[k] = projectX(c[k]);
         xy[k + 1] = projectY(c[k + 1]);
       }
-      var part = { base: [xy[0], xy[1]], xy: xy, ringStart: decoded.ringStart, features: [], groups: [] };
-      var groups = {}, properties = decoded.properties, colors = properties[this._opts.colorProperty];
-      part.properties = properties;
+      var part = { base: [xy[0], xy[1]], xy: xy, ringStart: decoded.ringStart, featureRing: decoded.featureRing,
+                   count: decoded.count, offset: offset, properties: decoded.properties, boxes: [],
+                   features: [], groups: [] };
       for (var i = 0; i < decoded.count; i++) {
-        var firstRing = decoded.featureRing[i], endRing = decoded.featureRing[i + 1];
-        var fill = firstRing === endRing ? null : this._fillOf(offset + i, properties, i);
-        if (fill === null) continue;
-        var stroke = colors ? colors[i] : this._opts.style.color;
         var box = [Infinity, Infinity, -Infinity, -Infinity];
-        for (k = 2 * decoded.ringStart[firstRing]; k < 2 * decoded.ringStart[endRing]; k += 2) {
+        var end = 2 * decoded.ringStart[decoded.featureRing[i + 1]];
+        for (k = 2 * decoded.ringStart[decoded.featureRing[i]]; k < end; k += 2) {
           if (xy[k] < box[0]) box[0] = xy[k];
           if (xy[k + 1] < box[1]) box[1] = xy[k + 1];
           if (xy[k] > box[2]) box[2] = xy[k];
           if (xy[k + 1] > box[3]) box[3] = xy[k + 1];
         }
-        var feature = { index: offset + i, i: i, firstRing: firstRing, endRing: endRing,
-                        box: box, part: part, path: null };
+        part.boxes.push(box);
+      }
+      this._parts.push(part);
+      this._group(part);
+    },
+
+    /* The features drawn and one Path2D per fill and stroke colour. Rings are oriented
+       (exteriors one way, holes the other, see polygon_codec), so the non-zero rule fills
+       them right, and faster than even-odd. */
+    _group: function (part) {
+      var groups = {}, properties = part.properties, colors = properties[this._opts.colorProperty];
+      part.features = [];
+      part.groups = [];
+      for (var i = 0; i < part.count; i++) {
+        var firstRing = part.featureRing[i], endRing = part.featureRing[i + 1];
+        var fill = firstRing === endRing ? null : this._fillOf(part.offset + i, properties, i);
+        if (fill === null) continue;
+        var stroke = colors ? colors[i] : this._opts.style.color;
+        var feature = { index: part.offset + i, i: i, firstRing: firstRing, endRing: endRing,
+                        box: part.boxes[i], part: part, path: null };
         part.features.push(feature);
         var key = fill + " " + stroke;
         if (!groups[key]) groups[key] = { fill: fill, stroke: stroke, features: [] };
         groups[key].features.push(feature);
       }
-      if (!part.features.length) return;
       Object.keys(groups).forEach(function (key) {
         var group = groups[key], path = new Path2D();
         group.features.forEach(function (feature) { tracePath(path, part, feature); });
         part.groups.push({ fill: group.fill, stroke: group.stroke, path: path });
       });
-      this._parts.push(part);
       this._drawn += part.features.length;
     },
 
@@ -341,6 +369,7 @@
       var style = this._opts.style;
       var dashes = (style.dashArray || "").split(" ").filter(Boolean).map(function (d) { return d / scale; });
       this._parts.forEach(function (part) {
+        if (!part.groups.length) return;
         ctx.save();
         ctx.translate(part.base[0] * scale - origin.x, part.base[1] * scale - origin.y);
         ctx.scale(scale, scale);
@@ -407,7 +436,9 @@
     },
   });
 
+  /* Layers by key, for the page's script (webmap.js: the themes a zone follows). */
+  W.layers = {};
   W.polygonLayer = function (url, opts) {
-    return new W.PolygonLayer(url, opts);
+    return (W.layers[opts.key] = new W.PolygonLayer(url, opts));
   };
 })();

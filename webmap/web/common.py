@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, request
 from werkzeug.exceptions import BadRequest
 
 from webmap.mapview.dataset import Dataset
@@ -26,3 +26,13 @@ def dataset() -> Dataset:
 def unknown_value(name: str, value: str, accepted) -> str:
     return (f"Paramètre « {name} » : valeur « {value} » inconnue. Valeurs acceptées : "
             f"{', '.join(accepted)}.")
+
+
+VERSIONED_MAX_AGE = 86400
+
+
+def versioned_max_age(data: Dataset) -> int:
+    """Data URLs carry the dataset version (`?v=`): cached for a day when the body is of that
+    version; otherwise (another worker, not yet reloaded, or no version) revalidated, so a
+    response built from old data is never kept under a new version's URL."""
+    return VERSIONED_MAX_AGE if request.args.get("v") == data.version else 0

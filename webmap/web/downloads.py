@@ -6,12 +6,12 @@ import json
 
 from flask import Blueprint, abort, request
 
-from webmap.analysis.metrics import LEVELS
+from webmap.analysis.metrics import LEVELS, METRICS
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.csvio import write_csv_text
 from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG
-from webmap.web.common import dataset
+from webmap.web.common import dataset, versioned_max_age
 from webmap.web.http import cached_response
 
 bp = Blueprint("downloads", __name__)
@@ -85,16 +85,6 @@ def readable_by_sandboxed_frames(response):
 
 # The map's geometry, in webmap.mapview.polygon_codec's binary format.
 POLYGONS = "application/octet-stream"
-VERSIONED_MAX_AGE = 86400
-
-
-def versioned_max_age(data: Dataset) -> int:
-    """Data URLs carry the dataset version (`?v=`): cached for a day when the body is of that
-    version; otherwise (another worker, not yet reloaded, or no version) revalidated, so a
-    response built from old data is never kept under a new version's URL."""
-    return VERSIONED_MAX_AGE if request.args.get("v") == data.version else 0
-
-
 @bp.get("/donnees/geo/<niveau>.bin")
 def level_geometry(niveau: str):
     data = dataset()
@@ -119,6 +109,20 @@ def uncovered(theme: str):
         abort(404)
     data = dataset()
     return cached_response(data.uncovered_json(theme), "application/json", max_age=versioned_max_age(data))
+
+
+@bp.get("/donnees/vues/<niveau>/<indicateur>/<theme>.json")
+def view_data(niveau: str, indicateur: str, theme: str):
+    """A view's legend and choropleth values (webmap.mapview.views), for switching views in
+    the browser; `theme` as MapView writes it (tous, or slugs in the vocabulary's order)."""
+    from webmap.mapview.view import MapView
+    from webmap.mapview.views import theme_keys, view_json
+
+    if niveau not in LEVELS or indicateur not in METRICS or theme not in theme_keys():
+        abort(404)
+    data = dataset()
+    body = view_json(data, MapView(niveau=niveau, indicateur=indicateur, theme=theme))
+    return cached_response(body, "application/json", max_age=versioned_max_age(data))
 
 
 @bp.get("/donnees/zones/<which>.bin")

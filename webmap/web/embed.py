@@ -9,7 +9,8 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 
 from webmap.mapview.view import MapView, parse_view
 from webmap.web.common import BadParameters, dataset
-from webmap.web.render import EMBEDDABLE_PATHS, oembed_discovery, page_context, parse_or_400, public_base, rendered_map
+from webmap.web.http import cached_response
+from webmap.web.render import EMBEDDABLE_PATHS, map_page, page_context, parse_or_400, public_base
 from webmap.web.snippet import (
     DEFAULT_HEIGHT,
     HEIGHT_SLOT,
@@ -31,10 +32,9 @@ PROVIDER = "Préfecture de la région Hauts-de-France"
 def embed():
     data = dataset()
     view = parse_or_400(data)
-    entry = rendered_map(data, view, compact=True)
-    return render_template("embed.html", map=entry["parts"], legend=entry["legend"],
-                           oembed=oembed_discovery(), **page_context(data, view),
-                           frame_heights={"default": DEFAULT_HEIGHT, "min": MIN_HEIGHT, "max": MAX_HEIGHT})
+    html = map_page("embed.html", data, view, "embed",
+                    frame_heights={"default": DEFAULT_HEIGHT, "min": MIN_HEIGHT, "max": MAX_HEIGHT})
+    return cached_response(html, "text/html")
 
 
 def pixels(raw: str | None) -> int | None:

@@ -27,6 +27,7 @@ from pathlib import Path
 import xstatic.pkg.leaflet as xleaflet
 
 from webmap.analysis.metrics import LEVELS
+from webmap.mapview.views import all_views
 from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
 from webmap.reference.territories import Territories
@@ -55,10 +56,14 @@ PAGES = {  # URL path -> file
     **{f"/couverture/{t.slug}": f"couverture/{t.slug}/index.html" for t in THEMES},
 }
 PAGE_DIRS = ("embed", "projets", "couverture")
+# The map pages' scripts, with the depth of the one page that runs each: the addresses in a
+# script are relative to the page, not to the script.
+MAP_SCRIPTS = {"/carte/page.js": 0, "/carte/embed.js": 1}
 
 
 def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     files = ["/projets.csv", "/projets.geojson", "/static/palette.css"]
+    files += [f"/donnees/vues/{v.niveau}/{v.indicateur}/{v.theme}.json" for v in all_views()]
     files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]
     files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]
     files += [f"/donnees/geo/commune/{dep}.bin" for dep in departements]
@@ -131,6 +136,10 @@ def export_site(out: Path, settings: Settings, force: bool = False,
             html = with_static_csp(relative_links(body.decode(), target.count("/"), root), settings)
             _write(staging / target, html.encode())
             written.append(target)
+        for path, depth in MAP_SCRIPTS.items():
+            body = relative_links(_get(client, path, base_url).decode(), depth, root).encode()
+            _write(staging / path.lstrip("/"), body)
+            written.append(path.lstrip("/"))
         data = app.extensions["webmap.holder"].dataset
         deps = [part.key for part in data.polygon_parts("commune")]
         for path in data_files(deps, [p.id for p in data.projects]):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG
 from webmap.reference.files import REGION_DEPARTEMENTS
-from webmap.web.common import BadParameters, dataset, unknown_value
-from webmap.web.render import oembed_discovery, page_context, parse_or_400, rendered_map
+from webmap.web.common import BadParameters, dataset, unknown_value, versioned_max_age
+from webmap.web.http import cached_response
+from webmap.web.render import MAP_KINDS, map_page, oembed_discovery, page_context, parse_or_400, rendered_map
 
 bp = Blueprint("pages", __name__)
 
@@ -17,9 +18,17 @@ bp = Blueprint("pages", __name__)
 def index():
     data = dataset()
     view = parse_or_400(data)
-    entry = rendered_map(data, view)
-    return render_template("index.html", map=entry["parts"], legend=entry["legend"],
-                           oembed=oembed_discovery(), **page_context(data, view))
+    return cached_response(map_page("index.html", data, view, "page"), "text/html")
+
+
+@bp.get("/carte/<kind>.js")
+def map_script(kind: str):
+    """The map of / ("page") or /embed ("embed"): the same script for every view."""
+    if kind not in MAP_KINDS:
+        abort(404)
+    data = dataset()
+    return cached_response(rendered_map(data, kind)["script"], "text/javascript",
+                           max_age=versioned_max_age(data))
 
 
 SORT_KEYS = {

@@ -8,10 +8,10 @@ from collections import OrderedDict
 from threading import Lock
 from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, render_template, request, url_for
 
 from webmap.analysis.metrics import LEVEL_RECORDS, METRIC_RECORDS
-from webmap.mapview.build import Tiles, Urls, build_map, render_parts
+from webmap.mapview.build import Tiles, Urls, build_map, map_data, preload_links, render_parts
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import ALL_THEMES, MapView, parse_view
 from webmap.projects.schema import THEMES
@@ -20,8 +20,8 @@ from webmap.web.common import BadParameters
 
 
 class RenderCache:
-    """Rendered maps of recent views, per app (Folium rendering is the slow part); keys hold
-    the data version, so a reload never serves an old map."""
+    """Rendered maps and pages of recent views, per app (Folium rendering is the slow part);
+    keys hold the data version, so a reload never serves an old map."""
 
     def __init__(self, size: int = 128):
         self.size = size
@@ -57,6 +57,8 @@ def app_urls(version: str | None = None) -> Urls:
         commune_polygons=lambda dep: url_for("downloads.commune_geometry", departement=dep, **v),
         zone_polygons=lambda which: url_for("downloads.zones", which=which, **v),
         coverage_json=lambda theme: url_for("downloads.uncovered", theme=theme, **v),
+        view_data=lambda level, metric, theme: url_for("downloads.view_data", niveau=level, indicateur=metric,
+                                                       theme=theme, **v),
         project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
         project_card=lambda pid: url_for("downloads.project_card", project_id=pid, **v),
     )
@@ -87,14 +89,39 @@ def tiles() -> Tiles:
     return Tiles(settings.tiles_url if settings.tiles_enabled else None, settings.tiles_attribution)
 
 
-def rendered_map(data: Dataset, view: MapView, compact: bool = False) -> dict:
-    """The map of a view, rendered once per data version (see RenderCache)."""
+MAP_KINDS = {"page": False, "embed": True}  # script name -> compact layer control
+
+
+def _urls(data: Dataset) -> Urls:
     static = current_app.config["WEBMAP"].static_export
-    key = (data.version, view, compact, request.script_root, tiles())
+    return app_urls(None if static else data.version)
+
+
+def rendered_map(data: Dataset, kind: str) -> dict:
+    """The map of a kind of page (the same for every view), rendered once per data version."""
+    key = ("map", data.version, kind, request.script_root, tiles())
 
     def render() -> dict:
-        built = build_map(data, view, app_urls(None if static else data.version), tiles(), compact=compact)
-        return {"parts": render_parts(built), "legend": built.legend}
+        return render_parts(build_map(data, _urls(data), tiles(), compact=MAP_KINDS[kind]))
+
+    return current_app.extensions["webmap.render_cache"].get(key, render)
+
+
+def map_page(template: str, data: Dataset, view: MapView, kind: str, **context) -> str:
+    """A map page of a view: the map's assets and <div>, the script's address, the island
+    (the view and its figures) and the first view's legend for the first paint. Without
+    inline code (no nonce), so rendered once per view and data version."""
+    query = request.query_string.decode("latin-1")
+    key = ("page", template, data.version, query, request.script_root, public_base(), tiles())
+
+    def render() -> str:
+        urls = _urls(data)
+        static = current_app.config["WEBMAP"].static_export
+        script = url_for("pages.map_script", kind=kind, **({} if static else {"v": data.version}))
+        island = map_data(data, view, urls)
+        return render_template(template, map=rendered_map(data, kind), script=script, island=island,
+                               legend=island["viewData"]["legend"], preload=preload_links(data, view, urls),
+                               oembed=oembed_discovery(), **page_context(data, view), **context)
 
     return current_app.extensions["webmap.render_cache"].get(key, render)
 

@@ -1,0 +1,101 @@
+"""Every view of the map as data: for a level, a metric and a theme selection, the values
+of the choropleth (in the order of the level's polygon files), its classes and its legend.
+
+The server renders the first view of a page from these; the browser switches views with
+the same payloads, fetched from `/donnees/vues/…` (or the static export's copies), so a
+switch never reloads the page and shows exactly the figures the server would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+from webmap.analysis.classify import Legend, classify
+from webmap.analysis.metrics import LEVEL_BY_SLUG, LEVELS, METRIC_BY_SLUG, METRICS
+from webmap.mapview.dataset import Dataset
+from webmap.mapview.view import ALL_THEMES, MapView
+from webmap.projects import press_kit
+from webmap.projects.schema import THEMES
+
+
+def theme_keys() -> list[str]:
+    """Every theme selection a URL can name, as `MapView.theme` writes it: all themes, then
+    each combination of some of them in the vocabulary's order."""
+    slugs = [t.slug for t in THEMES]
+    keys = [ALL_THEMES]
+    for size in range(1, len(slugs)):
+        keys += [",".join(combo) for combo in itertools.combinations(slugs, size)]
+    return keys
+
+
+def all_views() -> list[MapView]:
+    """The views whose figures differ (the department and the project only move the map)."""
+    return [MapView(niveau=level, indicateur=metric, theme=theme)
+            for level in LEVELS for metric in METRICS for theme in theme_keys()]
+
+
+def values_in_map_order(data: Dataset, level: str, values) -> list[float | int | None]:
+    """One value per polygon of the level, in the order of its map files (None: no data)."""
+    out: list[float | int | None] = []
+    for code in data.level_order(level):
+        value = values.get(code)
+        if value is None or math.isnan(value):
+            out.append(None)
+        else:
+            value = round(float(value), 3)
+            out.append(int(value) if value.is_integer() else value)
+    return out
+
+
+def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
+    """The legend of a view, the choropleth's values in map order, and the note on
+    region-wide projects (not counted)."""
+    result = data.metrics(view.niveau, view.theme_filter)
+    metric = METRIC_BY_SLUG[view.indicateur]
+    title = f"{metric.label} par {LEVEL_BY_SLUG[view.niveau].label}"
+    values = result.table[view.indicateur]
+    legend, _ = classify(values, title, metric.unit, metric.decimals)
+    note = (f"{result.regionwide} projet(s) couvrant toute la région ne sont pas comptés "
+            "ici ; ils figurent dans la liste des projets.") if result.regionwide else ""
+    if view.indicateur == "financement" and legend.no_data:
+        legend.notes.append(
+            "Montants non publiés : le dossier de presse ne donne que le total "
+            f"({press_kit.TOTAL_FUNDING_LABEL} pour {press_kit.PROJECTS} projets), pas le montant "
+            "de chaque projet. Aucune valeur n'est donc affichée.")
+    if view.indicateur == "distance":
+        scope = "de ce thème" if view.theme_filter else "tous thèmes confondus"
+        legend.notes.append(
+            f"Distance en km (Lambert-93) entre la mairie et le site du projet local {scope} le "
+            "plus proche ; moyenne pondérée par la population pour un EPCI ou un département. "
+            "Règles : page « Couverture ».")
+    elif note:
+        legend.notes.append(note)
+    return legend, values_in_map_order(data, view.niveau, values.to_dict()), note
+
+
+def view_payload(data: Dataset, view: MapView) -> dict:
+    """What the browser needs to draw a view: the legend (as the page prints it) and the
+    choropleth (values, classes, how a value reads)."""
+    legend, values, _ = metric_legend(data, view)
+    metric = METRIC_BY_SLUG[view.indicateur]
+    return {
+        "niveau": view.niveau, "indicateur": view.indicateur, "theme": view.theme,
+        "legend": {
+            "title": legend.title, "noData": legend.no_data, "notes": legend.notes,
+            "classes": [{"label": c.label, "css": c.css_class} for c in legend.classes],
+        },
+        "choropleth": {
+            "values": values,
+            "classes": [{"upper": c.upper, "color": c.color} for c in legend.classes],
+            "unit": metric.unit, "decimals": metric.decimals, "noDataText": metric.no_data,
+        },
+    }
+
+
+def view_json(data: Dataset, view: MapView) -> str:
+    """The payload as served and exported, computed once per dataset and view."""
+    key = ("view", view.niveau, view.indicateur, view.theme)
+    return data.memo(key, lambda: json.dumps(view_payload(data, view), ensure_ascii=False,
+                                             separators=(",", ":")))
