@@ -449,3 +449,27 @@ def test_two_maps_on_one_page_each_have_their_canvas_hover_and_tooltip(page, liv
             Math.round((at.y + mapBox.top - box.top) * ratio), 1, 1).data[3];
     }""") > 0
     assert page.watch.console_errors == []
+
+
+def test_many_projects_are_drawn_on_one_canvas_and_still_open_their_cards(page, live_server):
+    """Beyond WebMap.DOM_MARKERS_MAX projects (the national scale), markers are drawn on a
+    canvas: no element per marker, yet each answers the pointer and opens its card, and
+    the list's links still open them. Here the limit is lowered to below the 41 markers."""
+    page.add_init_script("window.WebMap = { DOM_MARKERS_MAX: 10 };")
+    open_map(page, live_server)
+    page.wait_for_selector("html[data-ready='1']")
+    assert page.locator("html").get_attribute("data-markers") == "41"
+    assert visible_markers(page) == 0 and page.locator(".leaflet-marker-pane canvas, .leaflet-overlay-pane canvas").count() >= 1
+    point = page.evaluate("""() => {
+        const m = WebMap.markers['hdf-2021-13'].marker, p = WebMap.map.latLngToContainerPoint(m.getLatLng());
+        const box = WebMap.map.getContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }""")
+    page.mouse.click(*point)
+    card = page.locator(".leaflet-popup-content .wm-popup")
+    card.wait_for()
+    assert "Carvin" in card.inner_text()
+    page.evaluate("() => WebMap.map.closePopup()")
+    page.evaluate("() => WebMap.openProject('hdf-2021-01')")
+    card.wait_for()
+    assert page.watch.console_errors == []

@@ -224,6 +224,7 @@ def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
                    "theme": {ALL_THEMES: "tous les thèmes", **{t.slug: t.court for t in THEMES}},
                    "departement": {d: data.territory_label(f"departement:{d}") for d in REGION_DEPARTEMENTS}},
         "noDataColor": NO_DATA_COLOR,
+        "themeColors": {t.slug: t.couleur for t in THEMES},
         "drawOrder": DRAW_ORDER,
     }
 

@@ -53,13 +53,32 @@
     return island;
   };
 
+  /* Up to this many projects, each marker is an element of the page (a focusable button
+     with its symbol); beyond it (the national scale: 2,610 projects), markers are drawn on
+     one canvas, which a browser draws in a few milliseconds, and the list of projects is
+     their text alternative. */
+  W.DOM_MARKERS_MAX = W.DOM_MARKERS_MAX || 400;
+  var markerCanvas = null;
+  var placed = 0;
+
+  function markerFor(it, theme) {
+    var data = W.data(), total = 0;
+    Object.keys(data.markers).forEach(function (t) { total += data.markers[t].length; });
+    if (total <= W.DOM_MARKERS_MAX) {
+      return L.marker([it.lat, it.lon], { icon: W.icon(it), title: it.title, alt: it.title,
+                                          keyboard: true, riseOnHover: true });
+    }
+    markerCanvas = markerCanvas || L.canvas({ padding: 0.1 });
+    return L.circleMarker([it.lat, it.lon], {
+      renderer: markerCanvas, radius: 5, weight: 1.5, color: "#ffffff", fillOpacity: 1,
+      fillColor: data.themeColors[theme], dashArray: it.kind.indexOf("imprecise") >= 0 ? "2 2" : null,
+    }).bindTooltip(W.escape(it.title));
+  }
+
   W.addProjects = function (group, theme) {
     W.themeGroups[theme] = group;
     (W.data().markers[theme] || []).forEach(function (it) {
-      var marker = L.marker([it.lat, it.lon], {
-        icon: W.icon(it), title: it.title, alt: it.title,
-        keyboard: true, riseOnHover: true,
-      });
+      var marker = markerFor(it, theme);
       marker.bindPopup("Chargement…", POPUP);
       marker.once("popupopen", function () { fillPopup(marker.getPopup(), it.popupUrl); });
       marker.on("add", function () {
@@ -72,7 +91,10 @@
       });
       marker.addTo(group);
       W.markers[it.id] = { marker: marker, group: group };
+      placed += 1;
     });
+    // How many markers are placed (benchmarks and tests: with canvas markers, no element).
+    document.documentElement.setAttribute("data-markers", String(placed));
   };
 
   W.addRegional = function () {
