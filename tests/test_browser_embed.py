@@ -204,27 +204,32 @@ def test_static_export_served_by_http_server(browser, exported_site):
 
 
 def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, live_server):
-    """The preload's media query and Leaflet agree: a frame of exactly that size shows the
-    region at the commune layer's zoom and uses the preloaded files (no second download);
-    a narrower frame stays below that zoom and downloads no commune file."""
+    """The preloads' media queries and Leaflet agree: a frame that shows the region at the
+    commune layer's zoom uses the preloaded overview files, one that reaches the detail
+    zoom the detailed files (each downloaded once, by the preload, used by the layer); a
+    narrower frame stays below the layer's zoom and downloads no commune file."""
     import re
     import urllib.request
 
     with urllib.request.urlopen(live_server + "/embed?niveau=commune") as response:
         html = response.read().decode()
-    media = re.search(r'rel="preload" as="fetch"[^>]*media="\(min-width: (\d+)px\) and \(min-height: (\d+)px\)"', html)
-    width, height = int(media.group(1)), int(media.group(2))
-    for size, draws in (((width, height), True), ((width - 40, height), False)):
+    overview = re.search(r'commune-apercu/59\.bin[^"]*" media="\(min-width: (\d+)px\) and \(min-height: (\d+)px\) and', html)
+    detail = re.search(r'commune/59\.bin[^"]*" media="\(min-width: (\d+)px\) and \(min-height: (\d+)px\)"', html)
+    shown = int(overview.group(1)), int(overview.group(2))
+    detailed = int(detail.group(1)), int(detail.group(2))
+    for size, folder, zoom in ((detailed, "commune", 9), (shown, "commune-apercu", 7),
+                               ((shown[0] - 40, shown[1]), None, 6)):
         context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         page = context.new_page()
         fetched = []
-        page.on("request", lambda r: "/donnees/geo/commune/" in r.url and fetched.append(r.url))
+        page.on("request", lambda r: "/donnees/geo/commune" in r.url and fetched.append(r.url))
         page.goto(live_server + "/embed?niveau=commune")
-        page.wait_for_selector("html[data-choropleth=loaded]" if draws else "html[data-choropleth=zoom]")
+        page.wait_for_selector("html[data-choropleth=loaded]" if folder else "html[data-choropleth=zoom]")
         page.wait_for_load_state("networkidle")  # any second download would have started
-        assert (page.evaluate("WebMap.map.getZoom()") >= 7) == draws
-        if draws:
-            assert len(fetched) == len(set(fetched)) == 5  # preloaded once, used by the layer
+        assert page.evaluate("WebMap.map.getZoom()") == zoom
+        if folder:
+            assert len(fetched) == len(set(fetched)) == 5, fetched  # preloaded once, used by the layer
+            assert all(f"/donnees/geo/{folder}/" in url for url in fetched), fetched
         else:
             assert fetched == []
         context.close()

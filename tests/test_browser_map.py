@@ -473,3 +473,23 @@ def test_many_projects_are_drawn_on_one_canvas_and_still_open_their_cards(page, 
     page.evaluate("() => WebMap.openProject('hdf-2021-01')")
     card.wait_for()
     assert page.watch.console_errors == []
+
+
+def test_communes_come_simplified_at_low_zoom_and_in_detail_when_zoomed_in(page, live_server):
+    """Levels of detail: the region's overview draws the simplified files; zooming in on
+    Lille replaces the Nord's with its detailed file, with the same communes and values."""
+    fetched = []
+    page.on("request", lambda r: "/donnees/geo/commune" in r.url and fetched.append(r.url.split("?")[0]))
+    open_map(page, live_server, "?niveau=commune")
+    page.wait_for_selector("html[data-ready='1']")
+    assert fetched and all("/commune-apercu/" in url for url in fetched)
+    assert page.locator("html").get_attribute("data-choropleth-features") == "3782"
+    page.evaluate("() => WebMap.map.setView([50.63, 3.06], 11, {animate: false})")
+    page.wait_for_function("() => document.documentElement.dataset.ready === '1' && "
+                           "document.documentElement.dataset.choropleth === 'loaded'")
+    assert live_server + "/donnees/geo/commune/59.bin" in fetched
+    assert page.locator("html").get_attribute("data-choropleth-features") == "3782"
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.locator(".leaflet-tooltip").inner_text().startswith("Lille")
+    assert page.watch.console_errors == []

@@ -24,6 +24,7 @@ from webmap.mapview.elements import (
 from webmap.mapview.symbols import KINDS, symbol_svg
 from webmap.mapview.view import ALL_THEMES, MapView
 from webmap.mapview.views import view_payload
+from webmap.mapview.webgeo import DETAIL_ZOOM
 from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
@@ -58,6 +59,7 @@ class Urls:
     webmap_css: str
     level_polygons: Callable[[str], str]
     commune_polygons: Callable[[str], str]
+    commune_overview: Callable[[str], str]
     zone_polygons: Callable[[str], str]
     coverage_json: Callable[[str], str]
     view_data: Callable[[str, str, str], str]
@@ -152,6 +154,7 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
             "", name=f"Zones blanches calculées — {theme.court}",
             opts={"key": f"zones-calculees-{theme.slug}", "detailsUrl": urls.coverage_json(theme.slug),
                   "order": DRAW_ORDER["zone"], "parts": parts, "minZoom": COMMUNE_MIN_ZOOM,
+                  "detailZoom": DETAIL_ZOOM,
                   "style": {"color": theme.couleur, "weight": 0.6, "fillColor": theme.couleur,
                             "fillOpacity": 0.3}},
             show=False,
@@ -171,7 +174,8 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
 
 def commune_parts(data: Dataset, urls: Urls) -> list[dict]:
     """The commune polygons, one file per department, each loaded when in view."""
-    return [{"url": urls.commune_polygons(part.key), "bbox": part.bbox, "offset": part.offset}
+    return [{"url": urls.commune_polygons(part.key), "overviewUrl": urls.commune_overview(part.key),
+             "bbox": part.bbox, "offset": part.offset}
             for part in data.polygon_parts("commune")]
 
 
@@ -203,7 +207,7 @@ def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
                 for p in data.projects if p.regionwide]
     levels = {}
     for level in LEVEL_RECORDS:
-        source = {"parts": commune_parts(data, urls), "minZoom": COMMUNE_MIN_ZOOM} \
+        source = {"parts": commune_parts(data, urls), "minZoom": COMMUNE_MIN_ZOOM, "detailZoom": DETAIL_ZOOM} \
             if level.slug == "commune" else {"url": urls.level_polygons(level.slug)}
         levels[level.slug] = {**source, "weight": level.outline_px, "label": level.label}
     return {
@@ -253,14 +257,19 @@ def viewport_showing(bounds: list[list[float]], zoom: int) -> tuple[int, int]:
 def preload_links(data: Dataset, view: MapView, urls: Urls) -> list[dict[str, str]]:
     """Commune files the embed will load at once, fetched while Leaflet itself loads: only
     in a frame large enough to show the focus at the commune layer's zoom (the embed's map
-    fills its frame), so smaller frames download nothing they will not draw."""
+    fills its frame), so smaller frames download nothing they will not draw; the overview
+    files below DETAIL_ZOOM, the detailed ones from it on."""
     if view.niveau != "commune":
         return []
     bounds = focus_bounds(data)[view.departement or ""]
     width, height = viewport_showing(bounds, COMMUNE_MIN_ZOOM)
-    media = f"(min-width: {width}px) and (min-height: {height}px)"
-    return [{"href": link["url"], "media": media} for link in commune_parts(data, urls)
-            if _overlap(link["bbox"], bounds)]
+    detail_width, detail_height = viewport_showing(bounds, DETAIL_ZOOM)
+    shown = f"(min-width: {width}px) and (min-height: {height}px)"
+    overview = f"{shown} and (max-width: {detail_width - 1}px), {shown} and (max-height: {detail_height - 1}px)"
+    detail = f"(min-width: {detail_width}px) and (min-height: {detail_height}px)"
+    links = [link for link in commune_parts(data, urls) if _overlap(link["bbox"], bounds)]
+    return [{"href": link["overviewUrl"], "media": overview} for link in links] + \
+        [{"href": link["url"], "media": detail} for link in links]
 
 
 def _overlap(a: list[list[float]], b: list[list[float]]) -> bool:

@@ -10,7 +10,12 @@ import geopandas as gpd
 import shapely
 
 from webmap.analysis.metrics import LEVEL_BY_SLUG, level_layer
-from webmap.mapview.webgeo import polygons_binary, simplify_for_screen
+from webmap.mapview.webgeo import (
+    OVERVIEW_GRID_DEG,
+    OVERVIEW_TOLERANCE_DEG,
+    polygons_binary,
+    simplify_for_screen,
+)
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.check import load_checked
 from webmap.projects.store import Project, ThemeSelection
@@ -31,6 +36,7 @@ class PolygonPart:
     codes: list[str]
     offset: int
     data: bytes
+    overview: bytes | None = None  # the same features, simplified for low zooms (communes)
 
 
 @dataclass
@@ -110,18 +116,25 @@ class Dataset:
     def _polygon_parts(self, level: str) -> list[PolygonPart]:
         layer = self.screen_layer(level).sort_values("code")
         groups = layer.groupby("departement") if level == "commune" else [(None, layer)]
+        overview = None
+        if level == "commune":
+            overview = simplify_for_screen(level_layer(self.territories, level)[["code", "nom", "geometry"]],
+                                           OVERVIEW_TOLERANCE_DEG).set_index("code")
         parts, offset = [], 0
         for key, group in groups:
             minx, miny, maxx, maxy = group.total_bounds
             bbox = [[round(miny, 4), round(minx, 4)], [round(maxy, 4), round(maxx, 4)]]
             codes = group["code"].tolist()
-            parts.append(PolygonPart(key, bbox, codes, offset,
-                                     polygons_binary(group, ["code", "nom"])))
+            coarse = None
+            if overview is not None:
+                coarse = polygons_binary(overview.loc[codes].reset_index(), ["code", "nom"], OVERVIEW_GRID_DEG)
+            parts.append(PolygonPart(key, bbox, codes, offset, polygons_binary(group, ["code", "nom"]), coarse))
             offset += len(codes)
         return parts
 
-    def polygon_part(self, level: str, key: str | None) -> bytes | None:
-        return next((p.data for p in self.polygon_parts(level) if p.key == key), None)
+    def polygon_part(self, level: str, key: str | None, overview: bool = False) -> bytes | None:
+        part = next((p for p in self.polygon_parts(level) if p.key == key), None)
+        return None if part is None else (part.overview if overview else part.data)
 
     def level_order(self, level: str) -> list[str]:
         """Codes of a level in the order of its map polygons (parts one after the other)."""

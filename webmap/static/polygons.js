@@ -245,8 +245,8 @@
        regrouped by colour at once, without fetching them again. */
     restyle: function (changes) {
       L.Util.extend(this._opts, changes);
-      this._drawn = 0;
       this._parts.forEach(this._group, this);
+      this._count();
       document.documentElement.setAttribute("data-" + this._opts.key + "-features", String(this._drawn));
       if (this._shared) this._shared.redraw();
     },
@@ -277,16 +277,22 @@
       if (!map) return;
       var parts = opts.parts || [{ url: this._url, offset: 0 }];
       if (opts.parts && map.getZoom() < (opts.minZoom || 0)) { this._mark("zoom"); return; }
-      var bounds = map.getBounds();
-      var pending = parts.filter(function (part) {
-        return !self._loaded[part.url] && (!part.bbox || bounds.intersects(L.latLngBounds(part.bbox)));
+      // Levels of detail: below `detailZoom`, a part's `overviewUrl` (simplified) if it has
+      // one; from it on, its `url`, which replaces the overview once loaded.
+      var detailed = !opts.detailZoom || map.getZoom() >= opts.detailZoom;
+      var bounds = map.getBounds(), pending = [];
+      parts.forEach(function (part) {
+        if (part.bbox && !bounds.intersects(L.latLngBounds(part.bbox))) return;
+        var address = detailed || !part.overviewUrl ? part.url : part.overviewUrl;
+        if (self._loaded[address] || self._loaded[part.url]) return;
+        pending.push({ url: address, offset: part.offset, detailed: address === part.url });
       });
       if (!pending.length) return;
       this._mark("loading");
       pending.forEach(function (part) { self._loaded[part.url] = true; });
       Promise.all(pending.map(function (part) {
         return Promise.all([W.getPolygons(part.url), self._withDetails()]).then(function (got) {
-          self._addPart(got[0], part.offset);
+          self._addPart(got[0], part.offset, part.detailed);
         });
       })).then(function () {
         if (!self._map) return;  // removed meanwhile (another view, or hidden): said by onRemove
@@ -312,14 +318,18 @@
     },
 
     /* Coordinates in zoom-0 pixels (for hit tests), kept to be regrouped by restyle. */
-    _addPart: function (decoded, offset) {
+    _addPart: function (decoded, offset, detailed) {
+      var same = this._parts.filter(function (p) { return p.offset === offset; });
+      if (same.some(function (p) { return p.detailed; })) return;  // an overview arriving late
+      this._parts = this._parts.filter(function (p) { return p.offset !== offset; });
       var c = decoded.coords, xy = new Float64Array(c.length);
       for (var k = 0; k < c.length; k += 2) {
         xy[k] = projectX(c[k]);
         xy[k + 1] = projectY(c[k + 1]);
       }
       var part = { base: [xy[0], xy[1]], xy: xy, ringStart: decoded.ringStart, featureRing: decoded.featureRing,
-                   count: decoded.count, offset: offset, properties: decoded.properties, boxes: [],
+                   count: decoded.count, offset: offset, detailed: detailed !== false,
+                   properties: decoded.properties, boxes: [],
                    features: [], groups: [] };
       for (var i = 0; i < decoded.count; i++) {
         var box = [Infinity, Infinity, -Infinity, -Infinity];
@@ -334,6 +344,11 @@
       }
       this._parts.push(part);
       this._group(part);
+      this._count();
+    },
+
+    _count: function () {
+      this._drawn = this._parts.reduce(function (n, part) { return n + part.features.length; }, 0);
     },
 
     /* The features drawn and one Path2D per fill and stroke colour. Rings are oriented
@@ -360,7 +375,6 @@
         group.features.forEach(function (feature) { tracePath(path, part, feature); });
         part.groups.push({ fill: group.fill, stroke: group.stroke, path: path });
       });
-      this._drawn += part.features.length;
     },
 
     /* Drawn at `scale` (from zoom 0) with `origin` at the canvas corner; `mark`: the hovered

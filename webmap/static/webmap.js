@@ -266,7 +266,7 @@
       key: "choropleth", label: figures.legend.title, noDataColor: data.noDataColor,
       order: data.drawOrder.choropleth,
       style: { color: "#4d4d4d", weight: level.weight, fillOpacity: 0.65 },
-    }, figures.choropleth, level.parts ? { parts: level.parts, minZoom: level.minZoom } : {});
+    }, figures.choropleth, level.parts ? { parts: level.parts, minZoom: level.minZoom, detailZoom: level.detailZoom } : {});
     var shown = !layer || map.hasLayer(layer);
     if (layer) W.control.removeLayer(layer);
     if (layer && W.current.niveau === view.niveau) {

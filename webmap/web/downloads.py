@@ -95,9 +95,11 @@ def level_geometry(niveau: str):
 
 
 @bp.get("/donnees/geo/commune/<departement>.bin")
-def commune_geometry(departement: str):
+@bp.get("/donnees/geo/commune-apercu/<departement>.bin", endpoint="commune_overview", defaults={"overview": True})
+def commune_geometry(departement: str, overview: bool = False):
+    """A department's communes, in detail or simplified for low zooms (`commune-apercu`)."""
     data = dataset()
-    body = data.polygon_part("commune", departement)
+    body = data.polygon_part("commune", departement, overview)
     if body is None:
         abort(404)
     return cached_response(body, POLYGONS, max_age=versioned_max_age(data))

@@ -66,7 +66,7 @@ def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     files += [f"/donnees/vues/{v.niveau}/{v.indicateur}/{v.theme}.json" for v in all_views()]
     files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]
     files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]
-    files += [f"/donnees/geo/commune/{dep}.bin" for dep in departements]
+    files += [f"/donnees/geo/{folder}/{dep}.bin" for dep in departements for folder in ("commune", "commune-apercu")]
     files += [f"/donnees/zones/{zone.slug}.bin" for zone in ZONES]
     for theme in THEMES:
         files.append(f"/donnees/couverture/{theme.slug}.json")
