@@ -213,7 +213,8 @@ def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, liv
 
     with urllib.request.urlopen(live_server + "/embed?niveau=commune") as response:
         html = response.read().decode()
-    overview = re.search(r'commune-apercu/59\.bin[^"]*" media="\(min-width: (\d+)px\) and \(min-height: (\d+)px\) and', html)
+    overview = re.search(
+        r'commune-apercu/59\.bin[^"]*" media="\(min-width: (\d+)px\) and \(min-height: (\d+)px\) and', html)
     detail = re.search(r'commune/59\.bin[^"]*" media="\(min-width: (\d+)px\) and \(min-height: (\d+)px\)"', html)
     shown = int(overview.group(1)), int(overview.group(2))
     detailed = int(detail.group(1)), int(detail.group(2))
