@@ -23,9 +23,10 @@ from wordpress.wpsite import SetupUnavailable, WordPressSite, setup
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.wordpress, pytest.mark.xdist_group("wordpress")]
 
 THEME_URL = "/embed?theme=alimentation"
-# The state a polygon layer writes on <html> (polygons.js `_mark`): data-KEY="loaded"…
+# The state a polygon layer writes on <html> (polygons.js `_mark`): data-KEY="loaded" and
+# data-KEY-features; other data- attributes (data-ready, data-view, data-markers) are not layers.
 LAYER_STATES = """() => Object.fromEntries([...document.documentElement.attributes]
-    .filter(a => a.name.startsWith("data-") && !a.name.endsWith("-features") && a.name !== "data-ready")
+    .filter(a => document.documentElement.hasAttribute(a.name + "-features"))
     .map(a => [a.name.slice(5), [a.value,
          Number(document.documentElement.getAttribute(a.name + "-features") || 0)]]))"""
 
