@@ -471,8 +471,10 @@ def test_many_projects_are_drawn_on_one_canvas_and_still_open_their_cards(page, 
     card.wait_for()
     assert "Carvin" in card.inner_text()
     page.evaluate("() => WebMap.map.closePopup()")
+    page.wait_for_selector(".leaflet-popup", state="detached")  # not while it fades out
     page.evaluate("() => WebMap.openProject('hdf-2021-01')")
     card.wait_for()
+    assert "plateforme logistique régionale" in card.inner_text()
     assert page.watch.console_errors == []
 
 

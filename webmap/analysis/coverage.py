@@ -33,14 +33,19 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _served_by(projects: list[Project], territories: Territories) -> dict[str, dict[str, list[str]]]:
-    """commune -> commitment -> project ids."""
-    out: dict[str, dict[str, list[str]]] = {}
-    for project in projects:
-        communes = {c for t in project.territoires for c in territories.communes_of(t)}
-        for commune in communes:
-            out.setdefault(commune, {}).setdefault(project.commitment, []).append(project.id)
-    return out
+COMMITMENTS = ("local", "departemental", "regional")
+
+
+def _serving_ids(projects: list[Project], territories: Territories,
+                 codes: list[str]) -> dict[str, list[str]]:
+    """commitment -> for each of `codes`, the sorted ids of the projects serving it, joined by ';'."""
+    served: dict[str, dict[str, list[str]]] = {commitment: {} for commitment in COMMITMENTS}
+    for project in sorted(projects, key=lambda p: p.id):  # each commune's list comes out sorted
+        by_commune = served[project.commitment]
+        for commune in {c for t in project.territoires for c in territories.communes_of(t)}:
+            by_commune.setdefault(commune, []).append(project.id)
+    return {commitment: [";".join(by_commune.get(code, ())) for code in codes]
+            for commitment, by_commune in served.items()}
 
 
 def project_sites(projects: list[Project], territories: Territories) -> pd.DataFrame:
@@ -79,7 +84,6 @@ def commune_coverage(projects: list[Project], territories: Territories,
                      theme: ThemeSelection) -> pd.DataFrame:
     """One row per commune: population, covered, serving projects by commitment, distance."""
     selected = select_themes(projects, theme)
-    served = _served_by(selected, territories)
     communes = territories.communes
     table = pd.DataFrame({
         "code": communes["code"].to_numpy(),
@@ -88,9 +92,8 @@ def commune_coverage(projects: list[Project], territories: Territories,
         "epci": communes["epci"].to_numpy(),
         "population": communes["population"].astype("int64").to_numpy(),
     }).set_index("code", drop=False)
-    for commitment in ("local", "departemental", "regional"):
-        table[f"projets_{commitment}"] = [
-            ";".join(sorted(served.get(code, {}).get(commitment, []))) for code in table.index]
+    for commitment, ids in _serving_ids(selected, territories, communes["code"].tolist()).items():
+        table[f"projets_{commitment}"] = ids
     table["couverte"] = table["projets_local"] != ""
     sites = project_sites(selected, territories)
     table["distance_km"] = nearest_site_km(territories, sites).reindex(table.index)

@@ -40,8 +40,10 @@ class ThemeCoverage:
 
 
 def theme_coverage(projects: list[Project], territories: Territories, theme: str,
-                   by: str) -> ThemeCoverage:
-    communes = commune_coverage(projects, territories, theme)
+                   by: str, communes: pd.DataFrame | None = None) -> ThemeCoverage:
+    """`communes`: the theme's commune_coverage table when the caller already has it."""
+    if communes is None:
+        communes = commune_coverage(projects, territories, theme)
     epci = summarize(communes, "epci", territories)
     worst = epci.iloc[0].to_dict() if not epci.empty else None
     table = epci if by == "epci" else summarize(communes, by, territories)
@@ -149,7 +151,7 @@ def render_json(items: list[ThemeCoverage], by: str) -> str:
             for item in items
         ],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=1)
+    return json.dumps(payload, ensure_ascii=False)  # no indent: the C encoder (10× faster)
 
 
 def all_theme_slugs() -> list[str]:

@@ -35,7 +35,8 @@ def _choice(name: str, default: str, accepted: tuple[str, ...]) -> str:
 def _coverage(theme: str, by: str) -> ThemeCoverage:
     data = dataset()
     return data.memo(("coverage-report", theme, by),
-                     lambda: theme_coverage(data.projects, data.territories, theme, by))
+                     lambda: theme_coverage(data.projects, data.territories, theme, by,
+                                                   communes=data.coverage(theme)))
 
 
 def _sorted(item: ThemeCoverage, tri: str):
