@@ -17,6 +17,17 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 
 
+def pytest_collection_finish(session):
+    """With --dist loadgroup, a worker's grouped tests carry "@group" in their node id: that
+    is how pytest-xdist keeps them on one worker. If a pytest/xdist pairing stops doing it
+    (pytest-xdist issue 1386), the WordPress tests would be set up on every worker: stop."""
+    if getattr(session.config.option, "loadgroup", False):
+        lost = [item.nodeid for item in session.items
+                if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+        if lost:
+            raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests, e.g. {lost[0]}")
+
+
 @pytest.fixture(scope="session")
 def files() -> ReferenceFiles:
     return ReferenceFiles(DATA)

@@ -43,7 +43,7 @@ def test_installs_chromium_when_absent(tmp_path):
     assert done.returncode == 0, done.stderr
     assert calls == [
         "DEBIAN_FRONTEND=noninteractive apt-get update -qq",
-        "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+        "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell",
     ]
 
 
@@ -51,7 +51,15 @@ def test_installs_chromium_when_absent(tmp_path):
 def test_adds_missing_tools_and_skips_present_ones(tmp_path):
     done, calls = _run(tmp_path, "webmap-no-such-tool", "sh", chromium=tmp_path / "no-chromium")
     assert done.returncode == 0, done.stderr
-    assert calls[-1] == "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium webmap-no-such-tool"
+    assert calls[-1] == ("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                         "chromium-headless-shell webmap-no-such-tool")
+
+
+@AS_ROOT
+def test_the_full_browser_when_asked_for(tmp_path):
+    done, calls = _run(tmp_path, chromium=tmp_path / "absent" / "chromium")
+    assert done.returncode == 0, done.stderr
+    assert calls[-1] == "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"
 
 
 def test_nothing_runs_when_everything_is_there(tmp_path):
