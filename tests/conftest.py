@@ -221,6 +221,11 @@ def exported_site(tmp_path_factory, files, territories):
     return out, written
 
 
+# The title of a marker's project, from the page's data island (a marker's accessible name
+# adds its theme and kind to it).
+MARKER_TITLE = "id => Object.values(WebMap.data().markers).flat().find(m => m.id === id).title"
+
+
 def wait_for_port(port: int, seconds: float = 20.0) -> None:
     """Until something listens on 127.0.0.1:port."""
     import time

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import ALLOWED_HOST_PORT, PageWatch, free_port, wait_for_port
+from conftest import ALLOWED_HOST_PORT, MARKER_TITLE, PageWatch, free_port, wait_for_port
 
 pytestmark = pytest.mark.browser
 
@@ -128,7 +128,7 @@ def test_map_works_in_a_sandboxed_frame_of_another_origin(browser, embedding):
     assert frame.evaluate("document.documentElement.dataset.choropleth") == "loaded"
     assert int(frame.evaluate("document.documentElement.getAttribute('data-choropleth-features')")) == 5
     marker = frame.locator(".wm-marker[data-projet]").first
-    title = marker.get_attribute("aria-label")
+    title = frame.evaluate(MARKER_TITLE, marker.get_attribute("data-projet"))
     marker.click()
     frame.wait_for_function("""() => { const p = document.querySelector('.leaflet-popup-content');
         return p && !p.textContent.includes('Chargement'); }""")

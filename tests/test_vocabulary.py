@@ -170,15 +170,21 @@ def test_markers_and_legends_share_their_symbols(client):
     island = json.loads(re.search(r'<script type="application/json" id="wm-data">(.*?)</script>', page, re.S).group(1))
     assert set(island["icons"]) == {f"{kind} {t.slug}" for kind in KINDS for t in THEMES}
     for theme in THEMES:
-        legend = str(legend_symbol("precise", theme.couleur))
+        legend = str(legend_symbol("precise", theme.couleur, theme.lettre))
         assert legend in page
         body = re.search(r"<svg[^>]*>(.*)</svg>", legend).group(1)
-        assert island["icons"][f"precise {theme.slug}"] == str(symbol_svg("precise", theme.couleur))
+        assert island["icons"][f"precise {theme.slug}"] == str(symbol_svg("precise", theme.couleur,
+                                                                          letter=theme.lettre))
         assert body in island["icons"][f"precise {theme.slug}"]
+        # The theme is not told by colour alone: its letter is drawn in each of its markers.
+        assert all(f">{theme.lettre}</text>" in island["icons"][f"{kind} {theme.slug}"] for kind in KINDS)
+    assert len({t.lettre for t in THEMES}) == len(THEMES)
     used = {m["icon"] for markers in island["markers"].values() for m in markers}
     assert used <= set(island["icons"])
     with pytest.raises(ValueError):
         symbol_svg("precise", '"><script>')
+    with pytest.raises(ValueError):
+        symbol_svg("precise", "#000000", letter="<b>")
 
 
 # Press-kit figures.

@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 
 import pytest
-from conftest import free_port, start_server
+from conftest import MARKER_TITLE, free_port, start_server
 from wordpress.wpsite import SetupUnavailable, WordPressSite, setup
 
 # One worker sets up WordPress once for the whole module (scripts/test.sh: --dist loadgroup).
@@ -196,7 +196,7 @@ def test_sandboxed_map_opens_a_project_card(sites, page):
     assert_sandboxed_map_embed(sites, post.url, sites.pasted)
     _, frame = open_embedded_map(page, post.url)
     marker = frame.locator("[data-projet]").first
-    title = marker.get_attribute("aria-label")
+    title = frame.evaluate(MARKER_TITLE, marker.get_attribute("data-projet"))
     marker.focus()
     marker.press("Enter")
     frame.wait_for_function("""() => { const p = document.querySelector('.leaflet-popup-content');

@@ -105,6 +105,19 @@ def marker_kind(project: Project) -> str:
     return f"{base}-imprecise" if base else "imprecise"
 
 
+def marker_label(project: Project) -> str:
+    """A marker's accessible name: its title, then in words what its colour, letter and
+    shape say."""
+    parts = [project.titre, project.theme_info.court]
+    if not project.precise:
+        parts.append("emplacement approximatif")
+    if project.aller_vers:
+        parts.append("unité mobile « aller vers »")
+    if project.zone_blanche:
+        parts.append("zone blanche")
+    return f"{parts[0]} — {', '.join(parts[1:])}"
+
+
 def spread_stacked(points: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
     """Markers at the same place are set on a small circle around it, so each can be clicked."""
     groups: dict[tuple[float, float], list[str]] = defaultdict(list)
@@ -199,9 +212,10 @@ def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
     kinds = {p.id: marker_kind(p) for p in placed}
     markers = {theme.slug: [
         {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": kinds[p.id],
-         "icon": f"{kinds[p.id]} {theme.slug}", "title": p.titre, "popupUrl": urls.project_card(p.id)}
+         "icon": f"{kinds[p.id]} {theme.slug}", "title": p.titre, "label": marker_label(p),
+         "popupUrl": urls.project_card(p.id)}
         for p in placed if p.theme == theme.slug] for theme in THEMES}
-    icons = {f"{kind} {theme.slug}": str(symbol_svg(kind, theme.couleur))
+    icons = {f"{kind} {theme.slug}": str(symbol_svg(kind, theme.couleur, letter=theme.lettre))
              for theme in THEMES for kind in KINDS}
     regional = [{"id": p.id, "popupUrl": urls.project_card(p.id)}
                 for p in data.projects if p.regionwide]

@@ -4,6 +4,8 @@ code (themes, the legend's grey), never from the data."""
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
 SIZE = 26  # viewBox and marker size in px
@@ -25,16 +27,34 @@ _SHAPES = {
 KINDS = tuple(_SHAPES)
 
 
-def symbol_svg(kind: str, color: str, size: int = SIZE, css_class: str = "") -> Markup:
-    """The symbol of a marker kind in a colour, decorative (its text is beside it)."""
+FILLED = ("precise", "aller-vers")  # a coloured body; the others are white with a coloured line
+
+
+def _letter(kind: str, color: str, letter: str) -> str:
+    """The theme's letter in the middle of the symbol: white on a coloured body, in the
+    colour on a white one (it replaces the « aller vers » arrow, which the diamond says)."""
+    if not re.fullmatch(r"[A-Z]", letter):
+        raise ValueError(f"not a theme letter of ours: {letter!r}")
+    ink = "#fff" if kind in FILLED else color
+    return (f'<text x="13" y="13.5" text-anchor="middle" dominant-baseline="central" '
+            f'font-family="Arial, Helvetica, sans-serif" font-size="11" font-weight="700" '
+            f'fill="{ink}">{letter}</text>')
+
+
+def symbol_svg(kind: str, color: str, size: int = SIZE, css_class: str = "", letter: str = "") -> Markup:
+    """The symbol of a marker kind in a colour, decorative (its text is beside it); with
+    `letter`, the theme's letter is drawn in it."""
     if not color.startswith("#") or not all(ch in "0123456789abcdefABCDEF" for ch in color[1:]):
         raise ValueError(f"not a colour of ours: {color!r}")
     klass = f' class="{css_class}"' if css_class else ""
+    body = _SHAPES[kind].format(c=color)
+    if letter:
+        body = re.sub(rf'<path d="{re.escape(ARROW)}"[^>]*/>', "", body) + _letter(kind, color, letter)
     return Markup(
         f'<svg{klass} width="{size}" height="{size}" '
         f'viewBox="0 0 {SIZE} {SIZE}" aria-hidden="true" focusable="false">'
-        + _SHAPES[kind].format(c=color) + "</svg>")
+        + body + "</svg>")
 
 
-def legend_symbol(kind: str, color: str = LEGEND_GREY) -> Markup:
-    return symbol_svg(kind, color, 22, "wm-symbol")
+def legend_symbol(kind: str, color: str = LEGEND_GREY, letter: str = "") -> Markup:
+    return symbol_svg(kind, color, 22, "wm-symbol", letter)

@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 
-from webmap.analysis.classify import Legend, classify
+from webmap.analysis.classify import Legend, classify, format_value
 from webmap.analysis.metrics import LEVEL_BY_SLUG, LEVELS, METRIC_BY_SLUG, METRICS
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import ALL_THEMES, MapView
@@ -75,6 +75,40 @@ def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
     return legend, values_in_map_order(data, view.niveau, values.to_dict()), note
 
 
+SUMMARY_ALL_UP_TO = 10  # a level with more territories is summed up by its highest values
+SUMMARY_HIGHEST = 5
+
+
+def view_summary(data: Dataset, view: MapView, title: str) -> str:
+    """The view as a sentence (RGAA: the map's information as text): every territory's value
+    for the departments, the highest ones and how many are at 0 for finer levels, and the
+    projects that serve the whole region."""
+    result = data.metrics(view.niveau, view.theme_filter)
+    metric = METRIC_BY_SLUG[view.indicateur]
+    values = result.table[view.indicateur].dropna()
+    unit = f" {metric.unit}" if metric.unit else ""
+
+    def item(code: str) -> str:
+        return f"{result.table.at[code, 'nom']} {format_value(float(values[code]), metric.decimals)}{unit}"
+
+    if values.empty:
+        text = f"{title} : aucune valeur ({metric.no_data})."
+    else:
+        ranked = sorted(values.index, key=lambda code: (-values[code], result.table.at[code, "nom"]))
+        total = len(result.table)
+        if total <= SUMMARY_ALL_UP_TO:
+            text = f"{title} : " + ", ".join(item(code) for code in ranked) + "."
+        else:
+            zeros = int((values == 0).sum())
+            text = (f"{title} : les {SUMMARY_HIGHEST} valeurs les plus élevées sont "
+                    + ", ".join(item(code) for code in ranked[:SUMMARY_HIGHEST])
+                    + (f" ; {format_value(zeros, 0)} territoires sur {format_value(total, 0)} sont à 0"
+                       if zeros else "") + ".")
+    if result.regionwide:
+        text += f" {result.regionwide} projet(s) couvrent toute la région et ne sont pas comptés ici."
+    return text
+
+
 def view_payload(data: Dataset, view: MapView) -> dict:
     """What the browser needs to draw a view: the legend (as the page prints it) and the
     choropleth (values, classes, how a value reads)."""
@@ -82,6 +116,7 @@ def view_payload(data: Dataset, view: MapView) -> dict:
     metric = METRIC_BY_SLUG[view.indicateur]
     return {
         "niveau": view.niveau, "indicateur": view.indicateur, "theme": view.theme,
+        "summary": view_summary(data, view, legend.title),
         "legend": {
             "title": legend.title, "noData": legend.no_data, "notes": legend.notes,
             "classes": [{"label": c.label, "css": c.css_class} for c in legend.classes],

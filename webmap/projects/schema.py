@@ -16,17 +16,18 @@ class Theme:
     court: str  # short label for legends
     couleur: str  # Okabe-Ito, colour-blind safe
     attendu: int  # number of projects in the press kit
+    lettre: str = ""  # drawn in its markers: the theme is not told by colour alone
 
 
 THEMES: tuple[Theme, ...] = (
     Theme("alimentation",
           "La lutte contre la précarité alimentaire et l'accès aux biens essentiels",
-          "Alimentation et biens essentiels", "#D55E00", 28),
+          "Alimentation et biens essentiels", "#D55E00", 28, lettre="A"),
     Theme("droits", "L'accès aux droits et la lutte contre l'isolement",
-          "Accès aux droits et isolement", "#0072B2", 15),
+          "Accès aux droits et isolement", "#0072B2", 15, lettre="D"),
     Theme("insertion",
           "Le renforcement de la prévention et de l'insertion sociale et professionnelle",
-          "Prévention et insertion", "#009E73", 11),
+          "Prévention et insertion", "#009E73", 11, lettre="I"),
 )
 THEME_BY_SLUG = {t.slug: t for t in THEMES}
 

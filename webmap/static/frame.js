@@ -38,10 +38,14 @@
     var data = event.data;
     if ((secret && data.message === "ready" && data.secret === secret) || data.type === "webmap:hello") sendHeight(true);
   });
-  document.addEventListener("webmap:ready", function () {
+  function ready() {
     send({ type: "webmap:ready" });
     sendHeight(true);
-  });
+  }
+  document.addEventListener("webmap:ready", ready);
+  // This deferred script can run after the map is already drawn (the map's own script is
+  // not deferred and its data can come first on a slow link): say it now, then.
+  if (document.documentElement.getAttribute("data-ready") === "1") ready();
   window.addEventListener("resize", function () { sendHeight(false); });
   document.addEventListener("toggle", function () { sendHeight(false); }, true);  // the legend opened or closed
 

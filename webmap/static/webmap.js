@@ -15,10 +15,87 @@
                        iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -10] });
   };
 
+  /* Visitors who ask their system for less motion get no zoom, pan or fade animation. */
+  W.reducedMotion = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+
   W.setMap = function (map, center) {
     W.map = map;
     W.center = center;
+    if (W.reducedMotion) {
+      map._zoomAnimated = false;  // read by Leaflet at each zoom; its option is read only at creation
+      map.getContainer().classList.remove("leaflet-fade-anim");
+    }
+    // Leaflet's controls speak English: French titles, metric scale (MapSetup).
+    if (map.zoomControl) map.removeControl(map.zoomControl);
+    map.zoomControl = L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
+    if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
+    // Controls before the markers in the keyboard's path: Leaflet appends them after its
+    // panes, so the layer checkboxes came after every marker. Positions are absolute.
+    map.getContainer().insertBefore(map._controlContainer, map.getPane("mapPane"));
+    map.on("popupopen", onCardOpen);
+    map.on("popupclose", onCardClose);
   };
+
+  /* Project cards as dialogs: focus moves to the card's heading once it is there, Escape
+     and the close button close it, and focus goes back to what opened it (a marker, a
+     button of the list). */
+  var opener = null;
+  var CLOSE_LABEL = "Fermer la fiche";
+  function cardHeading(popup) {
+    var root = popup.getElement();
+    return root && root.querySelector(".wm-popup-title");
+  }
+  function focusCard(popup) {
+    var root = popup.getElement(), heading = cardHeading(popup);
+    if (!root || !W.map.hasLayer(popup)) return;
+    if (heading) {
+      heading.id = heading.id || "fiche-titre-" + L.Util.stamp(popup);
+      heading.setAttribute("tabindex", "-1");
+      root.setAttribute("aria-labelledby", heading.id);
+      root.removeAttribute("aria-label");
+      heading.focus({ preventScroll: true });
+    }
+  }
+  function onCardOpen(event) {
+    var popup = event.popup, root = popup.getElement();
+    if (!root) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && !root.contains(active)) opener = active;
+    root.setAttribute("role", "dialog");
+    root.setAttribute("aria-label", "Fiche du projet");
+    var close = root.querySelector(".leaflet-popup-close-button");
+    if (close) {
+      close.setAttribute("aria-label", CLOSE_LABEL);
+      close.setAttribute("title", CLOSE_LABEL);
+      // An <a href="#close"> that Space does not press: make it a button for the keyboard.
+      close.addEventListener("keydown", function (e) {
+        if (e.key === " ") { e.preventDefault(); W.map.closePopup(popup); }
+      });
+    }
+    if (cardHeading(popup)) focusCard(popup);
+    else {
+      root.setAttribute("tabindex", "-1");  // focus the card while it loads: Escape works at once
+      root.focus({ preventScroll: true });
+    }
+  }
+  function onCardClose(event) {
+    var root = event.popup.getElement();
+    var inside = root && root.contains(document.activeElement);
+    var back = opener;
+    opener = null;
+    if (back && document.contains(back) && (inside || document.activeElement === document.body)) {
+      back.focus({ preventScroll: true });
+    }
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !W.map || !W.map._popup || !W.map.hasLayer(W.map._popup)) return;
+    var root = W.map._popup.getElement(), active = document.activeElement;
+    if (root.contains(active) || active === opener || active === document.body ||
+        (active && active.hasAttribute && active.hasAttribute("data-projet"))) {
+      event.preventDefault();
+      W.map.closePopup();
+    }
+  });
 
   /* Popups (project cards) are fetched when first opened: the page does not carry the
      54 summaries (100 KB) that few visitors read. */
@@ -38,7 +115,7 @@
       .then(function (r) {
         return r.ok ? r.text().then(function (html) { return linksFrom(html, r.url); }) : Promise.reject(r.status);
       });
-    cards[address].then(function (html) { popup.setContent(html); },
+    cards[address].then(function (html) { popup.setContent(html); focusCard(popup); },
                         function () { popup.setContent("Fiche indisponible."); });
   }
 
@@ -65,7 +142,7 @@
     var data = W.data(), total = 0;
     Object.keys(data.markers).forEach(function (t) { total += data.markers[t].length; });
     if (total <= W.DOM_MARKERS_MAX) {
-      return L.marker([it.lat, it.lon], { icon: W.icon(it), title: it.title, alt: it.title,
+      return L.marker([it.lat, it.lon], { icon: W.icon(it), title: it.label, alt: it.label,
                                           keyboard: true, riseOnHover: true });
     }
     markerCanvas = markerCanvas || L.canvas({ padding: 0.1 });
@@ -85,7 +162,8 @@
         var el = marker.getElement();
         if (el) {
           el.setAttribute("role", "button");
-          el.setAttribute("aria-label", it.title);
+          el.setAttribute("aria-label", it.label);  // title, theme, approximate, aller vers…
+          el.setAttribute("aria-haspopup", "dialog");
           el.setAttribute("data-projet", it.id);
         }
       });
@@ -113,7 +191,7 @@
     var entry = W.markers[id];
     if (entry) {
       if (!W.map.hasLayer(entry.group)) W.map.addLayer(entry.group);
-      W.map.setView(entry.marker.getLatLng(), Math.max(W.map.getZoom(), 8));
+      W.map.setView(entry.marker.getLatLng(), Math.max(W.map.getZoom(), 8), { animate: !W.reducedMotion });
       entry.marker.openPopup();
       return true;
     }
@@ -182,6 +260,7 @@
   var PARAMS = ["niveau", "indicateur", "theme", "departement"];
   var viewFiles = {};
   var viewToken = 0;
+  var titleSuffix = null;  // the page's title after the view's (which changes with it)
   W.current = null;
   W.choropleth = null;
   W.outline = null;
@@ -345,6 +424,9 @@
     drawOutline(view);
     if (!previous || previous.theme !== view.theme) showThemes(view);
     renderLegend(figures.legend);
+    var summary = document.getElementById("resume-vue");
+    if (summary) summary.textContent = figures.summary;
+    if (titleSuffix !== null) document.title = figures.legend.title + titleSuffix;
     syncForm(view);
     W.current = view;
     var address = queryOf(view, window.location.search);
@@ -386,10 +468,55 @@
     return W.viewFromQuery(new URLSearchParams(view).toString(), W.current);
   }
 
+  /* The layer control as a disclosure: a real button (« Couches de la carte ») with
+     aria-expanded that opens and closes the list, Escape closes it and gives focus back
+     to the button; folded at first on small screens (it covered the markers) and in the
+     embed. Leaflet's own toggle is an English link that only opens, hidden once open. */
+  var NARROW_PX = 600;
+  W.disclosure = function (control) {
+    var container = control.getContainer(), old = container.querySelector(".leaflet-control-layers-toggle");
+    var list = container.querySelector(".leaflet-control-layers-list");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "leaflet-control-layers-toggle wm-layers-toggle";
+    button.textContent = "Couches";
+    button.setAttribute("title", "Couches de la carte");
+    list.id = list.id || "couches-" + L.Util.stamp(control);
+    button.setAttribute("aria-controls", list.id);
+    container.removeAttribute("aria-haspopup");
+    old.replaceWith(button);
+    control._layersLink = button;
+    function sync() {
+      button.setAttribute("aria-expanded", String(container.classList.contains("leaflet-control-layers-expanded")));
+    }
+    L.DomEvent.on(button, "click", function (event) {
+      L.DomEvent.stop(event);
+      if (container.classList.contains("leaflet-control-layers-expanded")) control.collapse();
+      else control.expand();
+      sync();
+    });
+    L.DomEvent.on(container, "keydown", function (event) {
+      if (event.key === "Escape" && container.classList.contains("leaflet-control-layers-expanded")) {
+        L.DomEvent.stop(event);
+        control.collapse();
+        sync();
+        button.focus();
+      }
+    });
+    // Leaflet's folded control opens on hover and closes on a click on the map: keep the
+    // button's state in step.
+    L.DomEvent.on(container, "mouseenter mouseleave", function () { setTimeout(sync, 0); });
+    W.map.on("click", function () { setTimeout(sync, 0); });
+    if (W.map.getSize().x < NARROW_PX) control.collapse();
+    sync();
+  };
+
   /* Called by the map's script once its layers exist: the first view, then the choices. */
   W.start = function (control) {
-    var data = W.data();
+    var data = W.data(), firstTitle = data.viewData.legend.title;
+    titleSuffix = document.title.indexOf(firstTitle) === 0 ? document.title.slice(firstTitle.length) : null;
     W.control = control;
+    W.disclosure(control);
     W.addRegional();
     var first = W.viewFromQuery(window.location.search, data.view);
     W.applyView(first, sameFigures(first, data.view) ? data.viewData : null, true);

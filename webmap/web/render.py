@@ -120,8 +120,10 @@ def map_page(template: str, data: Dataset, view: MapView, kind: str, **context) 
         static = current_app.config["WEBMAP"].static_export
         script = url_for("pages.map_script", kind=kind, **({} if static else {"v": data.version}))
         island = map_data(data, view, urls)
+        figures = island["viewData"]
         return render_template(template, map=rendered_map(data, kind), script=script, island=island,
-                               legend=island["viewData"]["legend"], preload=preload_links(data, view, urls),
+                               legend=figures["legend"], summary=figures["summary"],
+                               preload=preload_links(data, view, urls),
                                oembed=oembed_discovery(), **page_context(data, view), **context)
 
     return current_app.extensions["webmap.render_cache"].get(key, render)
