@@ -489,17 +489,22 @@
     function sync() {
       button.setAttribute("aria-expanded", String(container.classList.contains("leaflet-control-layers-expanded")));
     }
+    // Folded by choice stays folded: Leaflet re-opens a control made unfolded whenever a
+    // layer is added (the choropleth of each new view), unless told it is a folded one.
+    function fold() {
+      control.options.collapsed = true;
+      control.collapse();
+      sync();
+    }
     L.DomEvent.on(button, "click", function (event) {
       L.DomEvent.stop(event);
-      if (container.classList.contains("leaflet-control-layers-expanded")) control.collapse();
-      else control.expand();
-      sync();
+      if (container.classList.contains("leaflet-control-layers-expanded")) fold();
+      else { control.expand(); sync(); }
     });
     L.DomEvent.on(container, "keydown", function (event) {
       if (event.key === "Escape" && container.classList.contains("leaflet-control-layers-expanded")) {
         L.DomEvent.stop(event);
-        control.collapse();
-        sync();
+        fold();
         button.focus();
       }
     });
@@ -507,7 +512,7 @@
     // button's state in step.
     L.DomEvent.on(container, "mouseenter mouseleave", function () { setTimeout(sync, 0); });
     W.map.on("click", function () { setTimeout(sync, 0); });
-    if (W.map.getSize().x < NARROW_PX) control.collapse();
+    if (W.map.getSize().x < NARROW_PX) fold();
     sync();
   };
 
