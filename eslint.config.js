@@ -3,6 +3,8 @@ const js = require("@eslint/js");
 const globals = require("globals");
 
 module.exports = [
+  // The design system's files, copied as published by `webmap vendor-dsfr`: not ours to lint.
+  { ignores: ["webmap/static/vendor/**"] },
   js.configs.recommended,
   {
     files: ["webmap/static/**/*.js"],

@@ -226,6 +226,16 @@ def exported_site(tmp_path_factory, files, territories):
 MARKER_TITLE = "id => Object.values(WebMap.data().markers).flat().find(m => m.id === id).title"
 
 
+def without_footer_links(html: str) -> str:
+    """The page without the footer's links to the State's sites (the DSFR footer asks for
+    them): links to follow, not addresses the page loads."""
+    from webmap.web.site import OFFICIAL_SITES
+
+    for host in OFFICIAL_SITES:
+        html = html.replace(f'href="https://{host}"', "")
+    return html
+
+
 def wait_for_port(port: int, seconds: float = 20.0) -> None:
     """Until something listens on 127.0.0.1:port."""
     import time

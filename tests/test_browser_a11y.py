@@ -12,7 +12,8 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 # Every kind of page: the map and its embed at two levels, the lists, the coverage tables,
 # the embedding page, a 404 and a 400 (whose header must not say « Carte » is current).
 PAGES = ["/", "/?niveau=commune&indicateur=distance&theme=droits", "/embed", "/embed?niveau=epci&legende=non",
-         "/projets", "/couverture", "/couverture/insertion", "/integrer", "/page-absente", "/?niveau=canton"]
+         "/projets", "/couverture", "/couverture/insertion", "/integrer", "/page-absente", "/?niveau=canton",
+         "/accessibilite", "/mentions-legales", "/donnees-personnelles"]
 ACTIVE = """() => { const a = document.activeElement;
     return a ? (a.getAttribute('data-projet') ? 'marker:' + a.getAttribute('data-projet')
               : a.className + '|' + (a.getAttribute('aria-label') || a.textContent.trim().slice(0, 60))) : null; }"""
@@ -209,7 +210,7 @@ def test_reduced_motion_turns_the_map_animations_off(browser, live_server):
 
 def test_the_error_page_does_not_say_the_map_is_the_current_page(browser, live_server):
     page = open_page(browser, live_server, "/?niveau=canton")
-    assert page.locator(".wm-nav [aria-current]").count() == 0
+    assert page.locator(".fr-nav [aria-current]").count() == 0
     assert page.locator("meta[name=description]").count() == 1
     page.context.close()
 

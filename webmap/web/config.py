@@ -105,6 +105,18 @@ def parse_number(value: object, label: str, low: float, high: float, kind: type 
     return number
 
 
+_EMAIL = re.compile(r"[^@\s<>\"'(),;:\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def parse_email(value: str, variable: str) -> str:
+    """An e-mail address (for mailto: links), or "" when the variable is empty."""
+    value = value.strip()
+    if value and not _EMAIL.fullmatch(value):
+        raise ConfigError(f"{variable} : « {value} » n'est pas une adresse électronique "
+                          "(attendu : nom@domaine.fr).")
+    return value
+
+
 def parse_flag(value: str, variable: str) -> bool:
     """A yes/no setting, with the words the project files accept (empty: no)."""
     flag = parse_boolean(value)
@@ -132,6 +144,8 @@ class Settings:
     # A new projects file is loaded once unchanged for this long (an editor still writing).
     reload_settle_seconds: float = 2.0
     reload_check_seconds: float = 1.0
+    # Where visitors write (accessibility, errors in the data): an e-mail address, or nothing.
+    contact: str = ""
     # `webmap export`: pages are written as files, without query-string views.
     static_export: bool = False
 
@@ -161,6 +175,7 @@ class Settings:
             public_url=parse_public_url(env.get("WEBMAP_PUBLIC_URL", "")),
             trusted_hosts=defaults.trusted_hosts if trusted is None else parse_hosts(trusted),
             hsts=parse_flag(env.get("WEBMAP_HSTS", ""), "WEBMAP_HSTS"),
+            contact=parse_email(env.get("WEBMAP_CONTACT", ""), "WEBMAP_CONTACT"),
             reload_settle_seconds=parse_seconds(env.get("WEBMAP_RELOAD_SETTLE", ""),
                                                 "WEBMAP_RELOAD_SETTLE", defaults.reload_settle_seconds),
             reload_check_seconds=parse_seconds(env.get("WEBMAP_RELOAD_CHECK", ""),

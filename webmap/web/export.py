@@ -35,6 +35,7 @@ from webmap.web import create_app
 from webmap.web.assets import STATIC_DIR
 from webmap.web.config import Settings
 from webmap.web.security import content_security_policy
+from webmap.web.site import SITE_PAGES
 
 MARKER = ".webmap-export"
 STAGING = ".webmap-staging-"
@@ -54,8 +55,9 @@ PAGES = {  # URL path -> file
     "/projets": "projets/index.html",
     "/couverture": "couverture/index.html",
     **{f"/couverture/{t.slug}": f"couverture/{t.slug}/index.html" for t in THEMES},
+    **{f"/{page}": f"{page}/index.html" for page in SITE_PAGES},
 }
-PAGE_DIRS = ("embed", "projets", "couverture")
+PAGE_DIRS = ("embed", "projets", "couverture", *SITE_PAGES)
 # The map pages' scripts, with the depth of the one page that runs each: the addresses in a
 # script are relative to the page, not to the script.
 MAP_SCRIPTS = {"/carte/page.js": 0, "/carte/embed.js": 1}
