@@ -171,8 +171,9 @@ def test_static_export_served_by_http_server(browser, exported_site):
         page.locator(".wm-marker[data-projet='hdf-2021-13']").click()
         card = page.locator(".leaflet-popup-content .wm-popup")
         assert "Carvin" in card.inner_text()
-        # The card's link, relative to the card's file, still reaches the list.
-        assert card.get_by_role("link").get_attribute("href") == base + "/projets/#hdf-2021-13"
+        # The card's links, relative to the card's file, still reach the list and the project's page.
+        assert [link.get_attribute("href") for link in card.get_by_role("link").all()] == [
+            base + "/projets/hdf-2021-13/", base + "/projets/#hdf-2021-13"]
         # Every view switchable in the copy, as in the app (the files under donnees/vues/).
         page.keyboard.press("Escape")
         for select, value in (("#indicateur", "distance"), ("#niveau", "commune"), ("#theme", "insertion")):
@@ -192,6 +193,10 @@ def test_static_export_served_by_http_server(browser, exported_site):
                                    "document.documentElement.dataset.ready === '1'")
             assert page.locator("#legende :is(h2, h3)").inner_text() == \
                 "Projets pour 100 000 habitants par intercommunalité (EPCI)"
+        # The project's page, and its permanent address: the copy's own, wherever it is published.
+        page.goto(base + "/projets/hdf-2021-13/")
+        assert "Carvin" in page.locator("h1").inner_text()
+        assert page.locator("#lien-permanent").input_value() == base + "/projets/hdf-2021-13/"
         page.goto(base + "/projets/")
         assert page.locator("tbody tr").count() == 54
         page.locator("a", has_text="Mets les Watts").click()

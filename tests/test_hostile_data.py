@@ -70,7 +70,8 @@ def app(tmp_path_factory, territories):
     return app, data_dir, baseline
 
 
-PAGES = ("/", "/embed", "/projets", f"/donnees/fiches/{PLACED}.html", f"/donnees/fiches/{REGIONAL}.html")
+PAGES = ("/", "/embed", "/projets", f"/donnees/fiches/{PLACED}.html", f"/donnees/fiches/{REGIONAL}.html",
+         f"/projets/{PLACED}", f"/projets/{REGIONAL}")
 
 
 def load(app, data_dir, rows) -> None:
@@ -128,7 +129,8 @@ def exported(app, data_dir, rows, out):
                 territories=app.extensions["webmap.holder"].dataset.territories)
     files = {"/": "index.html", "/embed": "embed/index.html", "/projets": "projets/index.html",
              "/projets.csv": "projets.csv", "/projets.geojson": "projets.geojson",
-             **{p: p.lstrip("/") for p in PAGES if p.startswith("/donnees")}}
+             **{p: p.lstrip("/") for p in PAGES if p.startswith("/donnees")},
+             **{p: p.lstrip("/") + "/index.html" for p in PAGES if p.startswith("/projets/")}}
 
     class FileResponse:
         status_code = 200

@@ -13,6 +13,7 @@ from conftest import REPO, make_app
 from webmap.web import dsfr
 from webmap.web.config import ConfigError, Settings
 
+
 @pytest.fixture(scope="module")
 def client():
     return make_app().test_client()

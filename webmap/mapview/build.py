@@ -65,6 +65,7 @@ class Urls:
     view_data: Callable[[str, str, str], str]
     project_in_list: Callable[[str], str]
     project_card: Callable[[str], str]
+    project_page: Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ class BuiltMap:
     map: folium.Map
 
 
-def popup_html(project: Project, data: Dataset, urls: Urls) -> str:
+def popup_html(project: Project, data: Dataset, urls: Urls, heading: int = 3, on_page: bool = False) -> str:
+    """A project's card: the map's popup, or (`on_page`) the body of its own page, whose
+    title is the page's <h1> (`heading`)."""
     territory = ", ".join(data.territory_label(t) for t in project.territoires)
     if project.regionwide:
         note = "Projet régional : il concerne toute la région, il n'est pas placé sur une commune."
@@ -94,7 +97,8 @@ def popup_html(project: Project, data: Dataset, urls: Urls) -> str:
         place=data.territory_label(f"commune:{project.lieu}") if project.lieu else "",
         amount=amount, imprecise_note=note,
         paragraphs=[p for p in project.description.split("\n") if p.strip()],
-        list_url=urls.project_in_list(project.id),
+        list_url=urls.project_in_list(project.id), page_url=urls.project_page(project.id),
+        heading=heading, on_page=on_page,
     )
 
 

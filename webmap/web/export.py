@@ -77,9 +77,9 @@ def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     return files
 
 
-def relative_links(html: str, depth: int, root: str) -> str:
+def relative_links(html: str, depth: int, root: str, dirs: tuple[str, ...] = PAGE_DIRS) -> str:
     prefix = "." if depth == 0 else "/".join([".."] * depth)
-    for page in PAGE_DIRS:
+    for page in dirs:
         # Directory pages: link to the folder (index.html), which every static server serves.
         for end in ('"', "#", "?"):
             html = html.replace(f"{root}/{page}{end}", f"{root}/{page}/{end}")
@@ -132,14 +132,18 @@ def export_site(out: Path, settings: Settings, force: bool = False,
     remove_stale_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}", dir=out.parent))
     written: list[str] = []
+    data = app.extensions["webmap.holder"].dataset
+    # Each project's page is a folder too (projets/<id>/index.html).
+    project_pages = {f"/projets/{p.id}": f"projets/{p.id}/index.html" for p in data.projects}
+    dirs = PAGE_DIRS + tuple(path.lstrip("/") for path in project_pages)
     try:
-        for path, target in PAGES.items():
+        for path, target in {**PAGES, **project_pages}.items():
             body = _get(client, path, base_url)
-            html = with_static_csp(relative_links(body.decode(), target.count("/"), root), settings)
+            html = with_static_csp(relative_links(body.decode(), target.count("/"), root, dirs), settings)
             _write(staging / target, html.encode())
             written.append(target)
         for path, depth in MAP_SCRIPTS.items():
-            body = relative_links(_get(client, path, base_url).decode(), depth, root).encode()
+            body = relative_links(_get(client, path, base_url).decode(), depth, root, dirs).encode()
             _write(staging / path.lstrip("/"), body)
             written.append(path.lstrip("/"))
         data = app.extensions["webmap.holder"].dataset
@@ -147,7 +151,7 @@ def export_site(out: Path, settings: Settings, force: bool = False,
         for path in data_files(deps, [p.id for p in data.projects]):
             body = _get(client, path, base_url)
             if path.endswith(".html"):  # project cards link to the list
-                body = relative_links(body.decode(), path.count("/") - 1, root).encode()
+                body = relative_links(body.decode(), path.count("/") - 1, root, dirs).encode()
             _write(staging / path.lstrip("/"), body)
             written.append(path.lstrip("/"))
         shutil.copytree(STATIC_DIR, staging / "static", dirs_exist_ok=True)

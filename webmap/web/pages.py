@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from markupsafe import Markup
 
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG
@@ -62,6 +63,31 @@ def projets():
     return render_template(
         "projets.html", rows=rows, theme=theme, departement=departement, tri=tri,
         label=data.territory_label, oembed=oembed_discovery(), **page_context(data, MapView()))
+
+
+@bp.get("/projets/<project_id>")
+def projet(project_id: str):
+    """A project's own page: its card, its permanent address to copy or send, where to report
+    an error, and the tags link previews read (Open Graph, Twitter)."""
+    from webmap.mapview.build import popup_html
+    from webmap.web.render import app_urls, public_base
+
+    data = dataset()
+    project = data.by_id.get(project_id)
+    if project is None:
+        abort(404)
+    settings = current_app.config["WEBMAP"]
+    # A static copy does not know where it will be published unless WEBMAP_PUBLIC_URL says so:
+    # then the page shows its own address (share.js), and has no canonical or og:url.
+    known = settings.public_url or not settings.static_export
+    permalink = public_base() + url_for("pages.projet", project_id=project.id) if known else ""
+    summary = " ".join(project.description.split())
+    return render_template(
+        "projet.html", project=project, card=Markup(popup_html(project, data, app_urls(), heading=1, on_page=True)),
+        permalink=permalink, summary=summary[:197] + "…" if len(summary) > 200 else summary,
+        map_url=url_for("pages.index", projet=project.id), list_url=url_for("pages.projets") + "#" + project.id,
+        report_subject=f"Erreur sur le projet {project.id} — {project.titre}"[:150],
+        contact=settings.contact, oembed=oembed_discovery(), **page_context(data, MapView()))
 
 
 @bp.get("/sante")

@@ -62,6 +62,7 @@ def app_urls(version: str | None = None) -> Urls:
                                                        theme=theme, **v),
         project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
         project_card=lambda pid: url_for("downloads.project_card", project_id=pid, **v),
+        project_page=lambda pid: url_for("pages.projet", project_id=pid),
     )
 
 
