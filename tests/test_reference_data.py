@@ -100,4 +100,5 @@ def test_build_data_is_reproducible(tmp_path):
     for name in LAYERS:
         assert out.layer(name).read_bytes() == committed.layer(name).read_bytes(), name
     assert out.outside_names.read_bytes() == committed.outside_names.read_bytes()
+    assert out.postal_codes.read_bytes() == committed.postal_codes.read_bytes()
     assert out.sources.read_bytes() == committed.sources.read_bytes()

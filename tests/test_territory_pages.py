@@ -10,7 +10,7 @@ import json
 import pytest
 from conftest import make_app
 
-from webmap.analysis.territory import territory_summary
+from webmap.analysis.territory import summary_context, territory_summary
 from webmap.projects.schema import THEMES
 
 
@@ -25,7 +25,8 @@ def data(client):
 
 
 def summary(data, typed):
-    return territory_summary(data.projects, data.territories, typed, {t.slug: data.coverage(t.slug) for t in THEMES})
+    context = summary_context(data.projects, data.territories, {t.slug: data.coverage(t.slug) for t in THEMES})
+    return territory_summary(context, data.territories, typed)
 
 
 def test_laon_is_served_by_the_bus_which_stops_there(data):

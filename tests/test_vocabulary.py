@@ -212,3 +212,14 @@ def test_tests_benchmarks_and_scripts_share_the_chromium_settings():
             assert "--disable-background-networking" not in text, path
             assert 'executable_path="/usr/bin/chromium"' not in text, path
             assert "sock.bind((" not in text, path
+
+
+# The search's normalization: the gazetteer's, shared with the browser (tests/js/search.test.js).
+
+def test_python_normalizes_the_shared_search_vectors():
+    from webmap.places.gazetteer import normalize
+
+    vectors = json.loads((REPO / "tests" / "vectors" / "normalize.json").read_text(encoding="utf-8"))
+    assert len(vectors) >= 30
+    for vector in vectors:
+        assert normalize(vector["text"]) == vector["normalized"], vector["text"]

@@ -51,27 +51,49 @@ class TerritorySummary:
     coverage: list[ThemeCoverageHere]
 
 
-def served_communes(project: Project, territories: Territories) -> set[str]:
-    return {c for t in project.territoires for c in territories.communes_of(t)}
+@dataclass(frozen=True)
+class Context:
+    """What every place's summary shares, computed once per dataset."""
+
+    projects: list[Project]  # sorted by id
+    served: dict[str, set[str]]  # project id -> communes it serves
+    index: dict[str, int]  # commune code -> its row in `points`
+    points: np.ndarray  # x, y of each commune (Lambert-93, metres)
+    sites: dict[str, tuple[list[str], np.ndarray]]  # theme -> local project ids, their sites' x, y
+    population: dict[str, int]  # commune code -> population
+    uncovered: dict[str, set[str]]  # theme -> communes no local project of it serves
 
 
-def nearest_local(projects: list[Project], territories: Territories, communes: list[str],
-                  theme: str) -> Nearest:
-    """The local project of `theme` whose site is nearest to one of `communes`."""
-    sites = project_sites([p for p in projects if p.theme == theme], territories)
-    if sites.empty:
+def summary_context(projects: list[Project], territories: Territories,
+                    coverage: dict[str, pd.DataFrame]) -> Context:
+    """`coverage`: each theme's commune_coverage table."""
+    ordered = sorted(projects, key=lambda p: p.id)
+    geometry = commune_points(territories)
+    index = {code: i for i, code in enumerate(geometry["code"])}
+    points = np.column_stack([geometry.geometry.x.to_numpy(), geometry.geometry.y.to_numpy()])
+    sites = {}
+    for theme in THEMES:
+        table = project_sites([p for p in ordered if p.theme == theme.slug and p.commitment == "local"], territories)
+        sites[theme.slug] = (table["id"].tolist(), points[[index[c] for c in table["commune"]]])
+    served = {p.id: {c for t in p.territoires for c in territories.communes_of(t)} for p in ordered}
+    any_table = next(iter(coverage.values()))
+    population = dict(zip(any_table["code"], any_table["population"].astype(int), strict=True))
+    uncovered = {theme: set(table.loc[~table["couverte"], "code"]) for theme, table in coverage.items()}
+    return Context(ordered, served, index, points, sites, population, uncovered)
+
+
+def _nearest(context: Context, communes: list[str], theme: str) -> Nearest:
+    ids, there = context.sites[theme]
+    if not ids:
         return Nearest(theme, None, None)
-    points = commune_points(territories).set_index("code").geometry
-    here = np.array([(p.x, p.y) for p in points.loc[communes]])
-    there = np.array([(p.x, p.y) for p in points.loc[sites["commune"]]])
+    here = context.points[[context.index[c] for c in communes]]
     distances = np.sqrt(((here[:, None, :] - there[None, :, :]) ** 2).sum(axis=2))  # metres
     best = np.unravel_index(np.argmin(distances), distances.shape)
-    return Nearest(theme, str(sites["id"].iloc[best[1]]), round(float(distances[best]) / 1000.0, 1))
+    return Nearest(theme, ids[best[1]], round(float(distances[best]) / 1000.0, 1))
 
 
-def territory_summary(projects: list[Project], territories: Territories, typed: str,
-                      coverage: dict[str, pd.DataFrame]) -> TerritorySummary | None:
-    """`coverage`: each theme's commune_coverage table. None for a place we do not know."""
+def territory_summary(context: Context, territories: Territories, typed: str) -> TerritorySummary | None:
+    """None for a place we do not know (or not of KINDS)."""
     kind, _, code = typed.partition(":")
     territory = territories.get(typed)
     if kind not in KINDS or territory is None:
@@ -80,19 +102,17 @@ def territory_summary(projects: list[Project], territories: Territories, typed: 
     here = set(communes)
     serving: dict[str, dict[str, list[str]]] = {c: {} for c in COMMITMENTS}
     aller_vers = []
-    for project in sorted(projects, key=lambda p: p.id):
-        if served_communes(project, territories) & here:
+    for project in context.projects:
+        if not context.served[project.id].isdisjoint(here):
             serving[project.commitment].setdefault(project.theme, []).append(project.id)
             if project.aller_vers:
                 aller_vers.append(project.id)
-    nearest = [nearest_local([p for p in projects if p.commitment == "local"], territories, communes, t.slug)
-               for t in THEMES]
     rows = []
+    population = sum(context.population[c] for c in communes)
     for theme in THEMES:
-        table = coverage[theme.slug].loc[communes]
-        uncovered = table[~table["couverte"]]
-        population = int(table["population"].sum())
-        rows.append(ThemeCoverageHere(theme.slug, len(uncovered), int(uncovered["population"].sum()),
-                                      round(int(uncovered["population"].sum()) / population, 4) if population else 0.0))
+        uncovered = here & context.uncovered[theme.slug]
+        people = sum(context.population[c] for c in uncovered)
+        rows.append(ThemeCoverageHere(theme.slug, len(uncovered), people,
+                                      round(people / population, 4) if population else 0.0))
     return TerritorySummary(typed, kind, code, territory.label, int(territory.population), len(communes),
-                            serving, aller_vers, nearest, rows)
+                            serving, aller_vers, [_nearest(context, communes, t.slug) for t in THEMES], rows)

@@ -56,6 +56,7 @@ class Urls:
     webmap_js: str
     polygon_decoder_js: str
     polygons_js: str
+    search_js: str
     webmap_css: str
     level_polygons: Callable[[str], str]
     commune_polygons: Callable[[str], str]
@@ -66,6 +67,9 @@ class Urls:
     project_in_list: Callable[[str], str]
     project_card: Callable[[str], str]
     project_page: Callable[[str], str]
+    search_index: Callable[[], str]
+    territory_bundle: Callable[[str], str]  # a department's places' summaries
+    territory_page: Callable[[str, str], str]  # kind, code
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,8 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
                       control_scale=False, prefer_canvas=False, min_zoom=6, max_zoom=16)
     fmap._id = "webmap"  # the page's <div> and the script agree whichever render they come from
     fmap.default_js = [("leaflet", urls.leaflet_js), ("format", urls.format_js), ("webmap", urls.webmap_js),
-                       ("polygon_decoder", urls.polygon_decoder_js), ("polygons", urls.polygons_js)]
+                       ("polygon_decoder", urls.polygon_decoder_js), ("polygons", urls.polygons_js),
+                       ("search", urls.search_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
     # The view is set before any layer is added: layers fetch only what is in view, at once.
     MapSetup(data.region_center, focus_bounds(data)[""]).add_to(fmap)
@@ -205,7 +210,8 @@ def focus_bounds(data: Dataset) -> dict[str, list[list[float]]]:
     return out
 
 
-def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
+def map_data(data: Dataset, view: MapView, urls: Urls,
+             page_kinds: tuple[str, ...] = ("commune", "epci", "departement")) -> dict:
     """The page's data island (serialized by the template with `tojson`, inert in HTML): the
     projects as the browser needs them (markers per theme, region-wide cards), the view to
     apply and its figures, where every other view's figures and polygons are, and the
@@ -245,6 +251,9 @@ def map_data(data: Dataset, view: MapView, urls: Urls) -> dict:
         "labels": {"niveau": {r.slug: r.label for r in LEVEL_RECORDS},
                    "theme": {ALL_THEMES: "tous les thèmes", **{t.slug: t.court for t in THEMES}},
                    "departement": {d: data.territory_label(f"departement:{d}") for d in REGION_DEPARTEMENTS}},
+        "search": {"index": urls.search_index(), "bundle": urls.territory_bundle("__dep__"),
+                   "page": urls.territory_page("__kind__", "__code__"), "shown": view.recherche,
+                   "pageKinds": list(page_kinds)},
         "noDataColor": NO_DATA_COLOR,
         "themeColors": {t.slug: t.couleur for t in THEMES},
         "drawOrder": DRAW_ORDER,

@@ -20,6 +20,7 @@ class MapView:
     departement: str | None = None
     projet: str | None = None
     legende: bool = True
+    recherche: bool = True  # the search field (the embed hides it with recherche=non)
 
     @property
     def theme_filter(self) -> tuple[str, ...] | None:
@@ -35,7 +36,7 @@ class MapView:
         """URL parameters of this view (with changes), defaults left out."""
         values = {"niveau": self.niveau, "indicateur": self.indicateur, "theme": self.theme,
                   "departement": self.departement or "", "projet": self.projet or "",
-                  "legende": "" if self.legende else "non"}
+                  "legende": "" if self.legende else "non", "recherche": "" if self.recherche else "non"}
         values.update({k: v for k, v in changes.items()})
         defaults = MapView()
         return {k: v for k, v in values.items()
@@ -87,11 +88,12 @@ def parse_view(params: Mapping[str, str], project_ids: set[str]) -> tuple[MapVie
             errors.append(ParamError("projet", projet, "un identifiant de projet, par exemple hdf-2021-01"))
         else:
             values["projet"] = projet
-    legende = params.get("legende")
-    if legende:
-        shown = parse_boolean(legende)
-        if shown is None:
-            errors.append(ParamError("legende", legende, BOOLEAN_EXPECTED))
-        else:
-            values["legende"] = shown
+    for name in ("legende", "recherche"):
+        raw = params.get(name)
+        if raw:
+            shown = parse_boolean(raw)
+            if shown is None:
+                errors.append(ParamError(name, raw, BOOLEAN_EXPECTED))
+            else:
+                values[name] = shown
     return MapView(**values), errors

@@ -266,6 +266,18 @@ class Gazetteer:
         if kind is None:
             self._add(None, core, place, 1)
 
+    def search_keys(self, kinds: tuple[str, ...] = ("commune", "epci", "departement")) -> dict[str, set[str]]:
+        """Every normalized name the resolver knows a place of `kinds` by (official names,
+        without article, short and former names of EPCI, department codes): the keys of the
+        map's search, so that it finds what `resolve` finds."""
+        keys: dict[str, set[str]] = defaultdict(set)
+        for (_, key), entries in self._index.items():
+            for entry in entries:
+                territory = entry.place.territory
+                if territory.kind in kinds:
+                    keys[territory.typed_code].add(key)
+        return dict(keys)
+
     def resolve(self, text: str, departement: str | None = None) -> Resolution:
         query = text.strip()
         match = _DEPT_SUFFIX.match(query)

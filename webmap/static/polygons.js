@@ -211,7 +211,7 @@
      (`parts`: [{url, bbox, offset}], from `minZoom` on). Choropleth: `values` holds one
      value per feature of the level, in file order (parts one after the other); with
      `detailsUrl` only the features listed there are drawn; otherwise every feature
-     (`onlyThemes`: those of these themes), filled with `style.fillColor` unless
+     (`onlyThemes`: those of these themes; `onlyCodes`: those of these codes), filled with `style.fillColor` unless
      `style.fill` is false (outlines, hovered on their stroke), stroked with `style.color`
      or the feature's `colorProperty`. */
   W.PolygonLayer = L.Layer.extend({
@@ -313,6 +313,7 @@
       var opts = this._opts, style = opts.style;
       if (this._details) return properties.code[i] in this._details ? style.fillColor : null;
       if (opts.onlyThemes && opts.onlyThemes.indexOf(properties.theme[i]) < 0) return null;
+      if (opts.onlyCodes && opts.onlyCodes.indexOf(properties.code[i]) < 0) return null;
       if (opts.values) return W.colorFor(opts.values[index], opts);
       return style.fill === false ? "" : style.fillColor;
     },

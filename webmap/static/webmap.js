@@ -56,6 +56,7 @@
       heading.focus({ preventScroll: true });
     }
   }
+  W.focusCard = focusCard;
   function onCardOpen(event) {
     var popup = event.popup, root = popup.getElement();
     if (!root) return;
@@ -522,6 +523,7 @@
     titleSuffix = document.title.indexOf(firstTitle) === 0 ? document.title.slice(firstTitle.length) : null;
     W.control = control;
     W.disclosure(control);
+    W.setupSearch();
     W.addRegional();
     var first = W.viewFromQuery(window.location.search, data.view);
     W.applyView(first, sameFigures(first, data.view) ? data.viewData : null, true);

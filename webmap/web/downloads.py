@@ -148,3 +148,16 @@ def project_card(project_id: str):
     html = data.memo(("fiche", project_id, request.script_root),
                      lambda: popup_html(project, data, app_urls()))
     return cached_response(html, "text/html", max_age=versioned_max_age(data))
+
+
+@bp.get("/donnees/recherche.json")
+def search_data():
+    """The search's index (webmap.mapview.search), searched by the browser itself."""
+    import json
+
+    from webmap.mapview.search import search_index
+
+    data = dataset()
+    body = data.memo(("search-index",), lambda: json.dumps(search_index(data), ensure_ascii=False,
+                                                          separators=(",", ":")))
+    return cached_response(body, "application/json", max_age=versioned_max_age(data))

@@ -36,6 +36,7 @@ from webmap.web.assets import STATIC_DIR
 from webmap.web.config import Settings
 from webmap.web.security import content_security_policy
 from webmap.web.site import SITE_PAGES
+from webmap.web.territory_pages import STATIC_PAGE_KINDS
 
 MARKER = ".webmap-export"
 STAGING = ".webmap-staging-"
@@ -70,6 +71,7 @@ def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]
     files += [f"/donnees/geo/{folder}/{dep}.bin" for dep in departements for folder in ("commune", "commune-apercu")]
     files += [f"/donnees/zones/{zone.slug}.bin" for zone in ZONES]
+    files += ["/donnees/recherche.json", *(f"/donnees/territoires/{dep}.json" for dep in departements)]
     for theme in THEMES:
         files.append(f"/donnees/couverture/{theme.slug}.json")
         files += [f"/couverture/{theme.slug}/{by}.{ext}"
@@ -135,6 +137,10 @@ def export_site(out: Path, settings: Settings, force: bool = False,
     data = app.extensions["webmap.holder"].dataset
     # Each project's page is a folder too (projets/<id>/index.html).
     project_pages = {f"/projets/{p.id}": f"projets/{p.id}/index.html" for p in data.projects}
+    for kind in STATIC_PAGE_KINDS:
+        layer = data.territories.layers["departements" if kind == "departement" else kind]
+        project_pages.update({f"/territoires/{kind}/{code}": f"territoires/{kind}/{code}/index.html"
+                              for code in layer["code"]})
     dirs = PAGE_DIRS + tuple(path.lstrip("/") for path in project_pages)
     try:
         for path, target in {**PAGES, **project_pages}.items():

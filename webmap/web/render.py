@@ -52,6 +52,7 @@ def app_urls(version: str | None = None) -> Urls:
         webmap_js=url_for("static", filename="webmap.js"),
         polygon_decoder_js=url_for("static", filename="polygon-decoder.js"),
         polygons_js=url_for("static", filename="polygons.js"),
+        search_js=url_for("static", filename="search.js"),
         webmap_css=url_for("static", filename="webmap.css"),
         level_polygons=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
         commune_polygons=lambda dep: url_for("downloads.commune_geometry", departement=dep, **v),
@@ -63,6 +64,9 @@ def app_urls(version: str | None = None) -> Urls:
         project_in_list=lambda pid: url_for("pages.projets") + "#" + pid,
         project_card=lambda pid: url_for("downloads.project_card", project_id=pid, **v),
         project_page=lambda pid: url_for("pages.projet", project_id=pid),
+        search_index=lambda: url_for("downloads.search_data", **v),
+        territory_bundle=lambda dep: url_for("territories.department_json", departement=dep, **v),
+        territory_page=lambda kind, code: url_for("territories.territory_page", kind=kind, code=code),
     )
 
 
@@ -120,7 +124,9 @@ def map_page(template: str, data: Dataset, view: MapView, kind: str, **context) 
         urls = _urls(data)
         static = current_app.config["WEBMAP"].static_export
         script = url_for("pages.map_script", kind=kind, **({} if static else {"v": data.version}))
-        island = map_data(data, view, urls)
+        from webmap.web.territory_pages import KINDS, STATIC_PAGE_KINDS
+
+        island = map_data(data, view, urls, page_kinds=STATIC_PAGE_KINDS if static else KINDS)
         figures = island["viewData"]
         return render_template(template, map=rendered_map(data, kind), script=script, island=island,
                                legend=figures["legend"], summary=figures["summary"],

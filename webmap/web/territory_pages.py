@@ -11,10 +11,12 @@ from dataclasses import asdict
 from flask import Blueprint, abort, render_template, url_for
 
 from webmap.analysis.classify import format_value
-from webmap.analysis.territory import KINDS, TerritorySummary, territory_summary
+from webmap.analysis.territory import KINDS, Context, TerritorySummary, summary_context, territory_summary
+from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
-from webmap.web.common import dataset
+from webmap.reference.files import REGION_DEPARTEMENTS
+from webmap.web.common import dataset, versioned_max_age
 from webmap.web.downloads import protect_cell
 from webmap.web.http import cached_response
 from webmap.web.render import page_context
@@ -22,20 +24,50 @@ from webmap.web.render import page_context
 bp = Blueprint("territories", __name__)
 COMMITMENT_LABELS = {"local": "Projets locaux", "departemental": "Projets départementaux",
                      "regional": "Projets qui couvrent toute la région"}
+# A static copy writes the pages of the departments and EPCI only (the 3,782 communes' would
+# weigh 50 MB): there, a commune's summary is the map panel's, from its department's file.
+STATIC_PAGE_KINDS = ("departement", "epci")
 KIND_LABELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)", "departement": "Département"}
 
 
+def context(data: Dataset) -> Context:
+    return data.memo(("territory-context",), lambda: summary_context(
+        data.projects, data.territories, {t.slug: data.coverage(t.slug) for t in THEMES}))
+
+
 def summary_of(kind: str, code: str) -> TerritorySummary:
-    """The place's summary, computed once per data version; a French 404 if unknown."""
+    """The place's summary (a French 404 if unknown)."""
     if kind not in KINDS:
         abort(404)
     data = dataset()
-    typed = f"{kind}:{code}"
-    summary = data.memo(("territory", typed), lambda: territory_summary(
-        data.projects, data.territories, typed, {t.slug: data.coverage(t.slug) for t in THEMES}))
+    summary = territory_summary(context(data), data.territories, f"{kind}:{code}")
     if summary is None:
         abort(404)
     return summary
+
+
+def department_bundle(data: Dataset, departement: str) -> str:
+    """Every place of a department (its communes, the EPCI it has a part of, itself) as one
+    file, for the map's panel: what the search opens, in the app and in a static copy."""
+    ctx = context(data)
+    typed = [f"departement:{departement}"]
+    typed += sorted({f"epci:{code}" for code in data.territories.communes.loc[
+        data.territories.communes["departement"] == departement, "epci"] if code})
+    typed += [f"commune:{c}" for c in data.territories.communes_of(f"departement:{departement}")]
+    places = {t: asdict(s) for t in typed if (s := territory_summary(ctx, data.territories, t))}
+    ids = {pid for place in places.values() for by_theme in place["serving"].values() for v in by_theme.values()
+           for pid in v} | {n["project_id"] for place in places.values() for n in place["nearest"] if n["project_id"]}
+    return json.dumps({"titles": {pid: data.by_id[pid].titre for pid in sorted(ids)}, "places": places},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+@bp.get("/donnees/territoires/<departement>.json")
+def department_json(departement: str):
+    data = dataset()
+    if departement not in REGION_DEPARTEMENTS:
+        abort(404)
+    body = data.memo(("territory-bundle", departement), lambda: department_bundle(data, departement))
+    return cached_response(body, "application/json", max_age=versioned_max_age(data))
 
 
 def summary_json(summary: TerritorySummary) -> str:
