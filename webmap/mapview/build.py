@@ -223,7 +223,8 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
     markers = {theme.slug: [
         {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": kinds[p.id],
          "icon": f"{kinds[p.id]} {theme.slug}", "title": p.titre, "label": marker_label(p),
-         "popupUrl": urls.project_card(p.id)}
+         "popupUrl": urls.project_card(p.id), "zoneBlanche": p.zone_blanche, "allerVers": p.aller_vers,
+         "precise": p.precise, "departements": list(p.departements)}
         for p in placed if p.theme == theme.slug] for theme in THEMES}
     icons = {f"{kind} {theme.slug}": str(symbol_svg(kind, theme.couleur, letter=theme.lettre))
              for theme in THEMES for kind in KINDS}

@@ -156,6 +156,7 @@
   W.addProjects = function (group, theme) {
     W.themeGroups[theme] = group;
     (W.data().markers[theme] || []).forEach(function (it) {
+      it.theme = theme;
       var marker = markerFor(it, theme);
       marker.bindPopup("Chargement…", POPUP);
       marker.once("popupopen", function () { fillPopup(marker.getPopup(), it.popupUrl); });
@@ -174,6 +175,78 @@
     });
     // How many markers are placed (benchmarks and tests: with canvas markers, no element).
     document.documentElement.setAttribute("data-markers", String(placed));
+  };
+
+  /* Filters of the markers (/ only): « aller vers », zone blanche, precision, department
+     served; a marker shows when its theme layer is on and it passes them. The list of the
+     projects in view follows the map (a text version of what is on screen). */
+  var filters = { allerVers: false, zoneBlanche: false, precision: "", departement: "" };
+  function passes(it) {
+    return (!filters.allerVers || it.allerVers) && (!filters.zoneBlanche || it.zoneBlanche) &&
+      (!filters.precision || (filters.precision === "commune") === it.precise) &&
+      (!filters.departement || it.departements.indexOf(filters.departement) >= 0);
+  }
+  function applyFilters() {
+    Object.keys(W.data().markers).forEach(function (theme) {
+      W.data().markers[theme].forEach(function (it) {
+        var entry = W.markers[it.id], shown = passes(it);
+        if (shown && !entry.group.hasLayer(entry.marker)) entry.group.addLayer(entry.marker);
+        else if (!shown && entry.group.hasLayer(entry.marker)) entry.group.removeLayer(entry.marker);
+      });
+    });
+    listInView();
+  }
+  var IN_VIEW_MAX = 100;
+  var listTimer = null;
+  function listInView() {
+    var box = document.getElementById("projets-en-vue");
+    if (!box || !W.map) return;
+    clearTimeout(listTimer);
+    listTimer = setTimeout(function () {
+      var bounds = W.map.getBounds(), items = [];
+      Object.keys(W.data().markers).forEach(function (theme) {
+        W.data().markers[theme].forEach(function (it) {
+          var entry = W.markers[it.id];
+          if (W.map.hasLayer(entry.group) && entry.group.hasLayer(entry.marker) && bounds.contains(entry.marker.getLatLng())) {
+            items.push(it);
+          }
+        });
+      });
+      items.sort(function (a, b) { return a.title.localeCompare(b.title, "fr"); });
+      var nodes = items.slice(0, IN_VIEW_MAX).map(function (it) {
+        var li = document.createElement("li"), button = document.createElement("button");
+        button.type = "button";
+        button.setAttribute("data-projet", it.id);
+        button.setAttribute("aria-haspopup", "dialog");
+        button.textContent = it.title;
+        var theme = document.createElement("span");
+        theme.className = "wm-theme-tag";
+        theme.textContent = W.data().labels.theme[it.theme];
+        li.append(theme, button);
+        return li;
+      });
+      if (items.length > IN_VIEW_MAX) {
+        var more = document.createElement("li");
+        more.textContent = "… et " + (items.length - IN_VIEW_MAX) + " autres : zoomez pour les voir.";
+        nodes.push(more);
+      }
+      box.replaceChildren.apply(box, nodes);
+      document.querySelectorAll("[data-in-view-count]").forEach(function (n) { n.textContent = String(items.length); });
+    }, 150);
+  }
+  W.setupFilters = function () {
+    var section = document.querySelector("[data-filters]");
+    if (!section) return;
+    section.hidden = false;
+    var form = section.querySelector("form");
+    form.addEventListener("change", function () {
+      filters = { allerVers: form.elements.allerVers.checked, zoneBlanche: form.elements.zoneBlanche.checked,
+                  precision: form.elements.precision.value, departement: form.elements.departement.value };
+      applyFilters();
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    W.map.on("moveend overlayadd overlayremove", listInView);
+    listInView();
   };
 
   W.addRegional = function () {
@@ -524,6 +597,7 @@
     W.control = control;
     W.disclosure(control);
     W.setupSearch();
+    W.setupFilters();
     W.addRegional();
     var first = W.viewFromQuery(window.location.search, data.view);
     W.applyView(first, sameFigures(first, data.view) ? data.viewData : null, true);
