@@ -13,6 +13,10 @@ from webmap.analysis.french import format_number
 PALETTE = ("#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486")
 ZERO_COLOR = "#f7f7f7"
 NO_DATA_COLOR = "#d9d9d9"
+# How the map draws the classes (static/webmap.js reads them from the page's data island):
+# fills at this opacity (the basemap shows through), every polygon outlined in this colour.
+CLASS_FILL_OPACITY = 0.65
+CLASS_OUTLINE = "#4d4d4d"
 
 
 @dataclass(frozen=True)

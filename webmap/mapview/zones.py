@@ -31,3 +31,8 @@ ZONES: tuple[Zone, ...] = (
          shown=False),
 )
 ZONE_BY_SLUG = {zone.slug: zone for zone in ZONES}
+
+
+def computed_zone_style(theme_color: str) -> dict:
+    """Style of a theme's computed zones blanches (the communes no local project serves)."""
+    return {"color": theme_color, "weight": 0.6, "fillColor": theme_color, "fillOpacity": 0.3}
