@@ -31,13 +31,13 @@ def _diamond(half_diagonal: float, fill: str) -> str:
 # only the served area is known, a diamond with an arrow for the mobile « aller vers » units.
 _SHAPES = {
     "precise": _disc(10.5, EDGE) + _disc(9.25, HALO) + _disc(6.75, "{c}"),
-    "imprecise": (_disc(10.75, EDGE) + _disc(9.5, HALO)
-                  + '<circle cx="13" cy="13" r="7.25" fill="none" stroke="{c}" stroke-width="2.5" '
+    "imprecise": (_disc(11.25, EDGE) + _disc(10, HALO)
+                  + '<circle cx="13" cy="13" r="7.75" fill="none" stroke="{c}" stroke-width="2.5" '
                   'stroke-dasharray="4 2.5"/>'),
     "aller-vers": (_diamond(12.75, EDGE) + _diamond(11, HALO) + _diamond(9.25, "{c}")
                    + f'<path d="{ARROW}" stroke="#fff" stroke-width="2" fill="none"/>'),
-    "aller-vers-imprecise": (_diamond(12.75, EDGE) + _diamond(11, HALO)
-                             + '<path d="M13 4.85 21.15 13 13 21.15 4.85 13Z" fill="none" stroke="{c}" '
+    "aller-vers-imprecise": (_diamond(13, EDGE) + _diamond(11.25, HALO)
+                             + '<path d="M13 4.58 21.42 13 13 21.42 4.58 13Z" fill="none" stroke="{c}" '
                              'stroke-width="2" stroke-dasharray="4 2.5"/>'
                              f'<path d="{ARROW}" stroke="{{c}}" stroke-width="2" fill="none"/>'),
 }
