@@ -10,7 +10,8 @@ set of zone fills, so each of those is a background. Over a basemap, the fills t
 its colours: its darker features (water, forest) darken the darkest class a little, hence
 the margin of the black outlines.
 
-`python tests/test_contrast.py` prints the minimum of each category.
+`python tests/test_contrast.py` prints the minimum of each category. One browser test checks
+that Chromium applies the focus ring parsed from the stylesheet.
 """
 
 from __future__ import annotations
@@ -347,6 +348,28 @@ def test_zone_lines_are_at_least_one_pixel_wide():
 def test_focus_ring_of_markers_and_map_controls_on_every_fill():
     worst, selector, where = focus_rings()[0]
     assert worst >= REQUIRED, f"{selector} on {where}: {worst:.2f}"
+
+
+@pytest.mark.browser
+def test_the_browser_draws_the_focus_ring_of_the_stylesheet(browser, live_server):
+    """What Chromium applies to a focused marker and zoom button (the cascade, Leaflet's and
+    any other stylesheet included) is the ring measured above."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(live_server + "/")
+        page.wait_for_selector("html[data-ready='1']", timeout=30_000)
+        for selector, rule in ((".wm-marker[data-projet]", ".wm-marker:focus-visible"),
+                               (".leaflet-control-zoom-in", ".leaflet-control a:focus-visible")):
+            page.locator(selector).first.focus()
+            page.keyboard.press("Tab")
+            page.keyboard.press("Shift+Tab")  # focus by key: :focus-visible
+            drawn = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+                return [s.outlineStyle, s.outlineColor, s.boxShadow]; }""")
+            assert drawn[0] == "solid", (selector, drawn)
+            colours = {rgb(c) for c in re.findall(r"rgba?\([^)]*\)", drawn[1] + " " + drawn[2])}
+            assert colours == {rgb(c) for c in ring_colours(rule)}, (selector, drawn)
+    finally:
+        page.close()
 
 
 def test_focus_ring_of_the_pages():
