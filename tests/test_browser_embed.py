@@ -199,7 +199,7 @@ def test_static_export_served_by_http_server(browser, exported_site):
         assert page.locator("#lien-permanent").input_value() == base + "/projets/hdf-2021-13/"
         page.goto(base + "/projets/")
         assert page.locator("tbody tr").count() == 54
-        page.locator("a", has_text="Mets les Watts").click()
+        page.get_by_role("link", name="Mets les Watts à Wattrelos", exact=True).click()
         page.locator(".leaflet-popup-content .wm-popup").wait_for()
         assert "Wattrelos" in page.locator(".leaflet-popup-content .wm-popup").inner_text()
         assert watch.foreign_requests == [] and watch.console_errors == [] and watch.failed_responses == []

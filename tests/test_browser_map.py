@@ -49,8 +49,8 @@ def test_hiding_a_theme_hides_its_markers(page, live_server):
     page.get_by_label(re.compile(r"^\s*Alimentation et biens essentiels \(28\)")).uncheck()
     after = page.locator(".leaflet-marker-pane .wm-marker").count()
     assert after == before - 21  # 28 food projects, 7 of them region-wide (not on the map)
-    assert page.locator("[data-projet='hdf-2021-13']").count() == 0  # Carvin (food)
-    assert page.locator("[data-projet='hdf-2021-51']").count() == 1  # Wattrelos (insertion)
+    assert page.locator(".wm-marker[data-projet='hdf-2021-13']").count() == 0  # Carvin (food)
+    assert page.locator(".wm-marker[data-projet='hdf-2021-51']").count() == 1  # Wattrelos (insertion)
     page.get_by_label(re.compile(r"^\s*Alimentation et biens essentiels \(28\)")).check()
     assert page.locator(".leaflet-marker-pane .wm-marker").count() == before
 
@@ -496,3 +496,37 @@ def test_communes_come_simplified_at_low_zoom_and_in_detail_when_zoomed_in(page,
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.locator(".leaflet-tooltip").inner_text().startswith("Lille")
     assert page.watch.console_errors == []
+
+
+def test_filters_and_the_list_of_projects_in_view_follow_the_map(page, live_server):
+    """The filters hide markers by what they are; the list says what is on screen, changes
+    when the map moves, and each entry opens its card (keys only)."""
+    open_map(page, live_server)
+    page.wait_for_selector("html[data-ready='1']")
+    in_view = page.locator("#projets-en-vue button[data-projet]")
+    page.wait_for_function("() => document.querySelectorAll('#projets-en-vue button').length === 41")
+    data = page.evaluate("() => Object.values(WebMap.data().markers).flat()")
+    mobile = {m["id"] for m in data if m["allerVers"]}
+    page.locator("#filtre-aller-vers").focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => document.querySelectorAll('#projets-en-vue button').length === {len(mobile)}")
+    assert {b.get_attribute("data-projet") for b in in_view.all()} == mobile
+    assert page.locator(".wm-marker[data-projet]").count() == len(mobile)
+    page.keyboard.press("Space")  # off again
+    page.select_option("#filtre-precision", "approximatif")
+    approximate = {m["id"] for m in data if not m["precise"]}
+    page.wait_for_function(f"() => document.querySelectorAll('#projets-en-vue button').length === {len(approximate)}")
+    page.select_option("#filtre-precision", "")
+    # The map moves to Amiens: the list keeps only what is now on screen.
+    page.evaluate("() => WebMap.map.setView([49.894, 2.296], 12, {animate: false})")
+    page.wait_for_function("() => document.querySelectorAll('#projets-en-vue button').length < 41")
+    shown = page.evaluate("() => [...document.querySelectorAll('#projets-en-vue button')].map(b => b.dataset.projet)")
+    bounds = page.evaluate("() => WebMap.map.getBounds().toBBoxString().split(',').map(Number)")
+    for m in data:
+        inside = bounds[0] <= m["lon"] <= bounds[2] and bounds[1] <= m["lat"] <= bounds[3]
+        assert (m["id"] in shown) == inside, m["id"]
+    assert shown
+    in_view.first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement?.classList.contains('wm-popup-title')")
+    assert page.evaluate("() => document.activeElement.closest('.leaflet-popup') !== null")

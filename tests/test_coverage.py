@@ -156,3 +156,82 @@ def test_cli_usage_errors_are_in_french():
     assert result.stderr.startswith("usage : ")
     missing = run_cli()
     assert "arguments obligatoires manquants : COMMANDE" in missing.stderr
+
+
+def _table_after(html: str, anchor: str) -> tuple[str, list[tuple[str, str]], list[list[str]]]:
+    """The caption, the header cells (attributes, text) and the rows of the table under the
+    heading `anchor`."""
+    import html as html_module
+    import re
+
+    start = html.index(f'id="{anchor}"')
+    table = html[html.index("<table", start):html.index("</table>", start)]
+    caption = html_module.unescape(re.search(r"<caption>(.*?)</caption>", table, re.S).group(1))
+    head = re.findall(r'<th scope="col"([^>]*)>(.*?)</th>', table, re.S)
+    rows = [[html_module.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in
+             re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)]
+    return caption, head, rows
+
+
+def _number(cell: str) -> float:
+    """A figure as the page writes it: « 12 345 », « 12,3 % », « 4,5 »."""
+    return float(cell.replace("\u202f", "").replace("\xa0", "").replace(" ", "").rstrip("%").replace(",", "."))
+
+
+def test_every_sort_link_of_the_coverage_pages_answers_and_sorts(files):
+    """Each column header of both tables of each theme's page is a link that sorts the
+    table by that column: names and codes in alphabetical order (case and accents aside),
+    figures from the largest, ties by code."""
+    import html as html_module
+    import re
+    import unicodedata
+
+    from webmap.analysis.coverage import SUMMARY_COLUMNS
+    from webmap.analysis.coverage_report import HEADERS
+    from webmap.projects.schema import THEMES
+
+    def alphabetical(text: str) -> str:
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = text.casefold().replace("œ", "oe").replace("æ", "ae")
+        return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+    client = make_app().test_client()
+    column_of = {header: column for column, header in HEADERS.items()}
+    followed = 0
+    for theme in THEMES:
+        page = client.get(f"/couverture/{theme.slug}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        for by in ("departement", "epci"):
+            _, head, _ = _table_after(html, f"par-{by}")
+            links = [re.fullmatch(r'<a href="([^"]+)">([^<]+)</a>', text.strip()) for _, text in head]
+            assert all(links) and len(links) == len(SUMMARY_COLUMNS), head
+            for link in links:
+                href, header = html_module.unescape(link.group(1)), html_module.unescape(link.group(2))
+                column = column_of[header]
+                path, _, anchor = href.partition("#")
+                assert anchor == f"par-{by}"
+                answer = client.get(path)
+                assert answer.status_code == 200, f"{href}: {answer.status_code}"
+                followed += 1
+                caption, sorted_head, rows = _table_after(answer.get_data(as_text=True), anchor)
+                assert f"triée par « {header} »" in caption
+                index = list(SUMMARY_COLUMNS).index(column)
+                marked = [i for i, (attributes, _) in enumerate(sorted_head) if "aria-sort" in attributes]
+                assert marked == [index], href
+                ascending = column in ("code", "nom")
+                assert f'aria-sort="{"ascending" if ascending else "descending"}"' in sorted_head[index][0]
+                assert len(rows) == 5 if by == "departement" else len(rows) > 5
+                if ascending:
+                    keys = [alphabetical(row[index]) for row in rows]
+                    assert keys == sorted(keys), f"{href}: {[row[index] for row in rows][:5]}…"
+                    continue
+                # Figures from the largest; equal counts (exact, unlike the rounded shares and
+                # distances) by code.
+                keys = [(-_number(row[index]), row[0]) for row in rows]
+                if column in ("communes", "population", "communes_non_couvertes", "population_non_couverte"):
+                    assert keys == sorted(keys), f"{href}: {keys[:8]}…"
+                else:
+                    assert [k[0] for k in keys] == sorted(k[0] for k in keys), f"{href}: {keys[:8]}…"
+    assert followed == len(THEMES) * 2 * len(SUMMARY_COLUMNS)

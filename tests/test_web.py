@@ -106,7 +106,7 @@ def test_csv_download_protected_against_formulas(client):
 
 
 def test_protect_cell():
-    from webmap.web.downloads import protect_cell
+    from webmap.web.common import protect_cell
 
     assert protect_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert protect_cell("-1") == "'-1" and protect_cell("Laon") == "Laon"

@@ -9,10 +9,22 @@ import pandas as pd
 
 from webmap.analysis.french import format_number
 
-# ColorBrewer "Purples" (sequential, colour-blind safe), distinct from the theme markers.
-PALETTE = ("#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486")
+# One colour per class (purples, along ColorBrewer's "Purples": sequential, colour-blind
+# safe, apart from the theme markers), the lightest first. Neighbouring classes of a
+# sequential ramp cannot differ by 3:1 (WCAG 1.4.11), so every polygon is outlined in
+# CLASS_OUTLINE, which reaches 3:1 against every class; and the steps are even: drawn at
+# CLASS_FILL_OPACITY over the map's white backdrop, ZERO_COLOR and the five classes are five
+# equal steps of luminance contrast apart (1.41:1 each), down to a darkest class on which a
+# near-black line still reaches 3:1; the outline is black for a margin (3.6:1) where the
+# basemap under the fill is darker than white (tests/test_contrast.py checks all of it,
+# `python tests/test_contrast.py` prints the figures).
+PALETTE = ("#bbbbdb", "#8986be", "#6a52a4", "#51218c", "#2c0052")
 ZERO_COLOR = "#f7f7f7"
 NO_DATA_COLOR = "#d9d9d9"
+# How the map draws the classes (static/webmap.js reads them from the page's data island):
+# fills at this opacity (the basemap shows through), every polygon outlined in this colour.
+CLASS_FILL_OPACITY = 0.65
+CLASS_OUTLINE = "#000000"
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ def classify(values: pd.Series, title: str, unit: str, decimals: int = 0,
         legend.classes.append(LegendClass(0, 0, ZERO_COLOR, f"0 {unit}".strip()))
     if not positive.empty:
         distinct = int(positive.nunique())
-        bins_count = min(k, distinct)
+        bins_count = min(k, len(PALETTE), distinct)
         if bins_count >= 2:
             bins = fisher_jenks_bins(positive.to_numpy(dtype=float), bins_count)
             yb = np.searchsorted(np.asarray(bins), positive.to_numpy(dtype=float), side="left")

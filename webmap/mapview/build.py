@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import folium
 import jinja2
 
-from webmap.analysis.classify import NO_DATA_COLOR, format_value
+from webmap.analysis.classify import CLASS_FILL_OPACITY, CLASS_OUTLINE, NO_DATA_COLOR, format_value
 from webmap.analysis.metrics import LEVEL_RECORDS, LEVELS, METRICS
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.elements import (
@@ -25,7 +25,7 @@ from webmap.mapview.symbols import KINDS, symbol_svg
 from webmap.mapview.view import ALL_THEMES, MapView
 from webmap.mapview.views import view_payload
 from webmap.mapview.webgeo import DETAIL_ZOOM
-from webmap.mapview.zones import ZONES
+from webmap.mapview.zones import ZONES, computed_zone_style
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
 from webmap.reference.files import REGION_DEPARTEMENTS
@@ -177,8 +177,7 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
             opts={"key": f"zones-calculees-{theme.slug}", "detailsUrl": urls.coverage_json(theme.slug),
                   "order": DRAW_ORDER["zone"], "parts": parts, "minZoom": COMMUNE_MIN_ZOOM,
                   "detailZoom": DETAIL_ZOOM,
-                  "style": {"color": theme.couleur, "weight": 0.6, "fillColor": theme.couleur,
-                            "fillOpacity": 0.3}},
+                  "style": computed_zone_style(theme.couleur)},
             show=False,
         ).add_to(fmap)
 
@@ -256,6 +255,7 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
                    "page": urls.territory_page("__kind__", "__code__"), "shown": view.recherche,
                    "pageKinds": list(page_kinds)},
         "noDataColor": NO_DATA_COLOR,
+        "choroplethStyle": {"color": CLASS_OUTLINE, "fillOpacity": CLASS_FILL_OPACITY},
         "themeColors": {t.slug: t.couleur for t in THEMES},
         "drawOrder": DRAW_ORDER,
     }

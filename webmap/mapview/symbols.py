@@ -12,16 +12,35 @@ SIZE = 26  # viewBox and marker size in px
 ARROW = "M8 13h9m-3.5-3.5L17 13l-3.5 3.5"
 LEGEND_GREY = "#3a3a3a"
 
-# Kind -> SVG body for a colour: full for a named commune, dashed when only the served area
-# is known, a diamond with an arrow for the mobile « aller vers » units.
+# Every symbol has a dark edge around a white halo: on any fill of the map one of the two
+# reaches 3:1 (WCAG 1.4.11), and the theme colour reaches 3:1 against the white it touches
+# (tests/test_contrast.py).
+EDGE = "#161616"
+HALO = "#fff"
+_CIRCLE = '<circle cx="13" cy="13" r="{r}" fill="{fill}"/>'
+_DIAMOND = '<path d="M13 {a} {b} 13 13 {b} {a} 13Z" fill="{fill}"/>'
+
+
+def _disc(r: float, fill: str) -> str:
+    return _CIRCLE.format(r=r, fill=fill)
+
+
+def _diamond(half_diagonal: float, fill: str) -> str:
+    return _DIAMOND.format(a=13 - half_diagonal, b=13 + half_diagonal, fill=fill)
+
+
+# Kind -> SVG body for a colour ({c}): full for a named commune, white with a dashed line when
+# only the served area is known, a diamond with an arrow for the mobile « aller vers » units.
 _SHAPES = {
-    "precise": '<circle cx="13" cy="13" r="8" fill="{c}" stroke="#fff" stroke-width="2.5"/>',
-    "imprecise": ('<circle cx="13" cy="13" r="8" fill="#fff" fill-opacity="0.85" stroke="{c}" '
-                  'stroke-width="3" stroke-dasharray="4 2.5"/>'),
-    "aller-vers": ('<path d="M13 1.5 24.5 13 13 24.5 1.5 13Z" fill="{c}" stroke="#fff" stroke-width="2"/>'
-                   f'<path d="{ARROW}" stroke="#fff" stroke-width="2" fill="none"/>'),
-    "aller-vers-imprecise": ('<path d="M13 2 24 13 13 24 2 13Z" fill="#fff" fill-opacity="0.85" stroke="{c}" '
-                             'stroke-width="3" stroke-dasharray="4 2.5"/>'
+    "precise": _disc(10.5, EDGE) + _disc(9.25, HALO) + _disc(6.75, "{c}"),
+    "imprecise": (_disc(11.25, EDGE) + _disc(10, HALO)
+                  + '<circle cx="13" cy="13" r="7.75" fill="none" stroke="{c}" stroke-width="2.5" '
+                  'stroke-dasharray="4 2.5"/>'),
+    "aller-vers": (_diamond(12.75, EDGE) + _diamond(11, HALO) + _diamond(9.25, "{c}")
+                   + f'<path d="{ARROW}" stroke="#fff" stroke-width="2" fill="none"/>'),
+    "aller-vers-imprecise": (_diamond(13, EDGE) + _diamond(11.25, HALO)
+                             + '<path d="M13 4.58 21.42 13 13 21.42 4.58 13Z" fill="none" stroke="{c}" '
+                             'stroke-width="2" stroke-dasharray="4 2.5"/>'
                              f'<path d="{ARROW}" stroke="{{c}}" stroke-width="2" fill="none"/>'),
 }
 KINDS = tuple(_SHAPES)
@@ -37,7 +56,7 @@ def _letter(kind: str, color: str, letter: str) -> str:
         raise ValueError(f"not a theme letter of ours: {letter!r}")
     ink = "#fff" if kind in FILLED else color
     return (f'<text x="13" y="13.5" text-anchor="middle" dominant-baseline="central" '
-            f'font-family="Arial, Helvetica, sans-serif" font-size="11" font-weight="700" '
+            f'font-family="Arial, Helvetica, sans-serif" font-size="10" font-weight="700" '
             f'fill="{ink}">{letter}</text>')
 
 

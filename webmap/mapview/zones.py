@@ -21,13 +21,25 @@ class Zone:
     by_theme: bool = False  # follows the view's theme filter
 
 
+# Zone lines are black: a line has one colour, and only black reaches 3:1 (WCAG 1.4.11)
+# against every class of the choropleth under every zone fill (the theme colours reach
+# 1.2:1 on the middle classes); the dash pattern tells the layers apart, the tooltip names
+# the project (tests/test_contrast.py).
+ZONE_LINE = "#000000"
+
 ZONES: tuple[Zone, ...] = (
     Zone("aller-vers", "Zones desservies par les unités « aller vers »", lambda p: p.aller_vers,
-         {"colorProperty": "couleur", "style": {"weight": 2.5, "dashArray": "6 4", "fill": False}},
+         {"style": {"color": ZONE_LINE, "weight": 2.5, "dashArray": "6 4", "fill": False}},
          by_theme=True),
     Zone("zones-blanches", "Zones blanches citées dans le dossier de presse", lambda p: p.zone_blanche,
-         {"style": {"color": "#161616", "weight": 2, "dashArray": "2 4", "fillColor": "#161616",
+         {"style": {"color": ZONE_LINE, "weight": 2, "dashArray": "2 4", "fillColor": "#161616",
                     "fillOpacity": 0.12}},
          shown=False),
 )
 ZONE_BY_SLUG = {zone.slug: zone for zone in ZONES}
+
+
+def computed_zone_style(theme_color: str) -> dict:
+    """Style of a theme's computed zones blanches (the communes no local project serves):
+    tinted in the theme's colour, outlined in black."""
+    return {"color": ZONE_LINE, "weight": 1, "fillColor": theme_color, "fillOpacity": 0.3}

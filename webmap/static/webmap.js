@@ -418,7 +418,7 @@
     var opts = L.Util.extend({
       key: "choropleth", label: figures.legend.title, noDataColor: data.noDataColor,
       order: data.drawOrder.choropleth,
-      style: { color: "#4d4d4d", weight: level.weight, fillOpacity: 0.65 },
+      style: L.Util.extend({ weight: level.weight }, data.choroplethStyle),
     }, figures.choropleth, level.parts ? { parts: level.parts, minZoom: level.minZoom, detailZoom: level.detailZoom } : {});
     var shown = !layer || map.hasLayer(layer);
     if (layer) W.control.removeLayer(layer);

@@ -36,3 +36,11 @@ def versioned_max_age(data: Dataset) -> int:
     version; otherwise (another worker, not yet reloaded, or no version) revalidated, so a
     response built from old data is never kept under a new version's URL."""
     return VERSIONED_MAX_AGE if request.args.get("v") == data.version else 0
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def protect_cell(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: prefix them with '."""
+    return "'" + value if value.startswith(FORMULA_START) else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from flask import Blueprint, current_app, render_template, request
 
 from webmap.analysis.coverage import SUMMARY_COLUMNS
@@ -15,14 +16,16 @@ from webmap.analysis.coverage_report import (
     theme_coverage,
 )
 from webmap.analysis.metrics import LEVELS
+from webmap.places.gazetteer import normalize
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
 from webmap.web.common import BadParameters, dataset, unknown_value
 from webmap.web.http import cached_response
 
 bp = Blueprint("coverage", __name__)
-SORTS = ("population_non_couverte", "part_population_non_couverte", "distance_moyenne_km",
-         "population", "nom", "code")
-
+# Every column of the tables is a sort link (the template writes one per header): text
+# columns in alphabetical order, figures from the largest.
+SORTS = SUMMARY_COLUMNS
+ASCENDING = ("code", "nom")
 
 
 def _choice(name: str, default: str, accepted: tuple[str, ...]) -> str:
@@ -39,9 +42,15 @@ def _coverage(theme: str, by: str) -> ThemeCoverage:
                                                    communes=data.coverage(theme)))
 
 
+def _sort_key(column: pd.Series) -> pd.Series:
+    """Names in the order a French reader expects: case, accents and punctuation aside
+    (« d'Hénin-Carvin » before « Douaisis »)."""
+    return column.map(normalize) if column.name == "nom" else column
+
+
 def _sorted(item: ThemeCoverage, tri: str):
-    ascending = tri in ("nom", "code")
-    return item.table.sort_values([tri, "code"], ascending=[ascending, True], kind="stable")
+    ascending = tri in ASCENDING
+    return item.table.sort_values([tri, "code"], ascending=[ascending, True], kind="stable", key=_sort_key)
 
 
 @bp.get("/couverture")
@@ -59,7 +68,8 @@ def page(theme_path: str | None = None):
         tables.append((by, rows))
     item = _coverage(theme, "departement")
     return render_template(
-        "couverture.html", theme=THEME_BY_SLUG[theme], themes=THEMES, tri=tri, tables=tables,
+        "couverture.html", theme=THEME_BY_SLUG[theme], themes=THEMES, tri=tri, ascending=ASCENDING,
+        tables=tables,
         headers=[(c, HEADERS[c]) for c in SUMMARY_COLUMNS], summary=region_sentence(item),
         worst=_coverage(theme, "epci").worst_epci,
         format_cell=format_cell, settings=current_app.config["WEBMAP"],

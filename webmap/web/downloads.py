@@ -11,18 +11,10 @@ from webmap.mapview.dataset import Dataset
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.csvio import write_csv_text
 from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG
-from webmap.web.common import dataset, versioned_max_age
+from webmap.web.common import dataset, protect_cell, versioned_max_age
 from webmap.web.http import cached_response
 
 bp = Blueprint("downloads", __name__)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def protect_cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: prefix them with '."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def projects_csv(data: Dataset) -> str:
     """The loaded dataset's rows (never the file on disk, which may have changed since)."""
     rows = [{k: protect_cell(v) for k, v in row.items()} for row in data.rows]

@@ -16,8 +16,7 @@ from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
-from webmap.web.common import dataset, versioned_max_age
-from webmap.web.downloads import protect_cell
+from webmap.web.common import dataset, protect_cell, versioned_max_age
 from webmap.web.http import cached_response
 from webmap.web.render import page_context
 

@@ -1,0 +1,89 @@
+"""Reflow (WCAG 1.4.10, RGAA 10.11): at 320 CSS px wide, no page scrolls sideways and the whole
+main navigation is in view; a wide table scrolls inside its own frame (.wm-table-wrap)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+WIDTH, HEIGHT = 320, 568
+PROJECT = "hdf-2021-13"  # Carvin, a placed project: its card opens over the map
+# (address, status, what the page shows once ready)
+PAGES = [
+    ("/", 200, "html[data-ready='1']"),
+    ("/projets", 200, "table"),
+    ("/couverture", 200, "table"),
+    ("/couverture/droits", 200, "table"),
+    ("/integrer", 200, "iframe"),
+    ("/embed", 200, "html[data-ready='1']"),
+    ("/page-qui-n-existe-pas", 404, "h1"),
+    ("/?niveau=canton", 400, "h1"),
+    (f"/?projet={PROJECT}", 200, ".leaflet-popup-content .wm-popup"),  # the project's permalink
+    (f"/donnees/fiches/{PROJECT}.html", 200, ".wm-popup"),  # its card alone, as the map fetches it
+]
+
+
+@pytest.fixture
+def narrow(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="fr-FR")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize(("path", "status", "ready"), PAGES, ids=[p for p, _, _ in PAGES])
+def test_page_fits_320_px_without_sideways_scrolling(narrow, live_server, path, status, ready):
+    response = narrow.goto(live_server + path)
+    assert response.status == status
+    narrow.wait_for_selector(ready, state="attached", timeout=30_000)
+    sizes = narrow.evaluate("""() => ({
+        scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth,
+        inner: window.innerWidth,
+        wider: [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .filter(e => !e.closest('.wm-table-wrap, .leaflet-container'))
+          .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '')),
+    })""")
+    assert sizes["inner"] == WIDTH
+    assert sizes["scroll"] <= WIDTH, f"{path}: the page is {sizes['scroll']} px wide ({sizes['wider']})"
+    assert sizes["body"] <= WIDTH, path
+
+
+NAVIGATION = ["Carte", "Liste des projets", "Couverture", "Intégrer"]
+WITH_HEADER = [page for page in PAGES if page[0] != "/embed" and not page[0].startswith("/donnees/")]
+
+
+LINKS = """() => [...document.querySelectorAll('nav[aria-label="Menu principal"] a')].map(a => {
+    const r = a.getBoundingClientRect(), x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+    const seen = r.width > 0 && a.checkVisibility({opacityProperty: true, visibilityProperty: true})
+      && a.contains(document.elementFromPoint(x, y));
+    return {text: a.textContent.trim(), left: r.left, right: r.right, width: r.width, seen: seen};
+})"""
+
+
+def open_menu_if_folded(page) -> None:
+    """A header that folds its navigation behind a button on phones (the DSFR's « Menu »):
+    press the visible button that controls the navigation's container."""
+    target = page.evaluate("""() => {
+        for (let e = document.querySelector('nav[aria-label="Menu principal"]'); e; e = e.parentElement) {
+            if (e.id && document.querySelector(`button[aria-controls="${e.id}"]`)) return e.id;
+        }
+        return null; }""")
+    if target:
+        page.locator(f'button[aria-controls="{target}"]:visible').first.click()
+        page.wait_for_function(f"() => ({LINKS})().every(link => link.seen)", timeout=5_000)
+
+
+@pytest.mark.parametrize(("path", "status", "ready"), WITH_HEADER, ids=[p for p, _, _ in WITH_HEADER])
+def test_every_link_of_the_main_navigation_is_in_view(narrow, live_server, path, status, ready):
+    """Each link is visible, not covered, and wholly inside the 320 px (once the menu is open,
+    where a header folds it)."""
+    narrow.goto(live_server + path)
+    narrow.wait_for_selector(ready, state="attached", timeout=30_000)
+    links = narrow.evaluate(LINKS)
+    if not all(link["seen"] for link in links):
+        open_menu_if_folded(narrow)
+        links = narrow.evaluate(LINKS)
+    assert [link["text"] for link in links] == NAVIGATION, path
+    for link in links:
+        assert link["seen"] and link["left"] >= 0 and link["right"] <= WIDTH, f"{path}: {link}"
