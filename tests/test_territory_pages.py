@@ -90,3 +90,13 @@ def test_unknown_places_are_french_404s(client, path):
     text = response.get_data(as_text=True)
     assert response.status_code == 404
     assert "Cette page n'existe pas" in text if path.endswith(".json") else "Erreur 404" in text
+
+
+def test_the_summary_as_json_is_the_whole_summary(data):
+    from dataclasses import asdict
+
+    from webmap.analysis.territory import summary_dict
+
+    for typed in ("commune:02408", "epci:200044618", "departement:80"):
+        place = summary(data, typed)
+        assert summary_dict(place) == asdict(place)

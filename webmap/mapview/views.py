@@ -12,6 +12,8 @@ import itertools
 import json
 import math
 
+import pandas as pd
+
 from webmap.analysis.classify import Legend, classify, format_value
 from webmap.analysis.metrics import LEVEL_BY_SLUG, LEVELS, METRIC_BY_SLUG, METRICS
 from webmap.mapview.dataset import Dataset
@@ -88,20 +90,21 @@ def view_summary(data: Dataset, view: MapView, title: str) -> str:
     values = result.table[view.indicateur].dropna()
     unit = f" {metric.unit}" if metric.unit else ""
 
-    def item(code: str) -> str:
-        return f"{result.table.at[code, 'nom']} {format_value(float(values[code]), metric.decimals)}{unit}"
+    def item(name: str, value: float) -> str:
+        return f"{name} {format_value(float(value), metric.decimals)}{unit}"
 
     if values.empty:
         text = f"{title} : aucune valeur ({metric.no_data})."
     else:
-        ranked = sorted(values.index, key=lambda code: (-values[code], result.table.at[code, "nom"]))
+        ranked = pd.DataFrame({"value": values, "nom": result.table.loc[values.index, "nom"]}).sort_values(
+            ["value", "nom"], ascending=[False, True], kind="stable")
         total = len(result.table)
         if total <= SUMMARY_ALL_UP_TO:
-            text = f"{title} : " + ", ".join(item(code) for code in ranked) + "."
+            text = f"{title} : " + ", ".join(item(r.nom, r.value) for r in ranked.itertuples()) + "."
         else:
             zeros = int((values == 0).sum())
             text = (f"{title} : les {SUMMARY_HIGHEST} valeurs les plus élevées sont "
-                    + ", ".join(item(code) for code in ranked[:SUMMARY_HIGHEST])
+                    + ", ".join(item(r.nom, r.value) for r in ranked.head(SUMMARY_HIGHEST).itertuples())
                     + (f" ; {format_value(zeros, 0)} territoires sur {format_value(total, 0)} sont à 0"
                        if zeros else "") + ".")
     if result.regionwide:

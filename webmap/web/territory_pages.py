@@ -6,12 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict
 
 from flask import Blueprint, abort, render_template, url_for
 
 from webmap.analysis.classify import format_value
-from webmap.analysis.territory import KINDS, Context, TerritorySummary, summary_context, territory_summary
+from webmap.analysis.territory import (
+    KINDS,
+    Context,
+    TerritorySummary,
+    summary_context,
+    summary_dict,
+    territory_summary,
+)
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
@@ -53,7 +59,7 @@ def department_bundle(data: Dataset, departement: str) -> str:
     typed += sorted({f"epci:{code}" for code in data.territories.communes.loc[
         data.territories.communes["departement"] == departement, "epci"] if code})
     typed += [f"commune:{c}" for c in data.territories.communes_of(f"departement:{departement}")]
-    places = {t: asdict(s) for t in typed if (s := territory_summary(ctx, data.territories, t))}
+    places = {t: summary_dict(s) for t in typed if (s := territory_summary(ctx, data.territories, t))}
     ids = {pid for place in places.values() for by_theme in place["serving"].values() for v in by_theme.values()
            for pid in v} | {n["project_id"] for place in places.values() for n in place["nearest"] if n["project_id"]}
     return json.dumps({"titles": {pid: data.by_id[pid].titre for pid in sorted(ids)}, "places": places},
@@ -70,7 +76,7 @@ def department_json(departement: str):
 
 
 def summary_json(summary: TerritorySummary) -> str:
-    return json.dumps({**asdict(summary), "regles": "docs/couverture.md"}, ensure_ascii=False)
+    return json.dumps({**summary_dict(summary), "regles": "docs/couverture.md"}, ensure_ascii=False)
 
 
 def summary_csv(summary: TerritorySummary) -> str:
