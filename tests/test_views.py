@@ -14,7 +14,7 @@ from webmap.analysis.classify import classify
 from webmap.analysis.coverage import commune_coverage
 from webmap.analysis.metrics import LEVELS, METRIC_BY_SLUG, compute_metrics
 from webmap.mapview.polygon_codec import decode_polygons
-from webmap.mapview.views import all_views, theme_keys
+from webmap.mapview.views import all_views, as_sent, theme_keys
 from webmap.projects.schema import THEMES
 
 
@@ -62,7 +62,7 @@ def test_every_views_figures_are_the_servers(client, territories):
         metric = METRIC_BY_SLUG[view.indicateur]
         legend, _ = classify(expected, served["legend"]["title"], metric.unit, metric.decimals)
         assert [(c["upper"], c["color"]) for c in served["choropleth"]["classes"]] == \
-            [(c.upper, c.color) for c in legend.classes], view
+            [(as_sent(c.upper), c.color) for c in legend.classes], view
         assert [c["label"] for c in served["legend"]["classes"]] == [c.label for c in legend.classes]
         assert served["legend"]["noData"] == legend.no_data
 

@@ -38,16 +38,20 @@ def all_views() -> list[MapView]:
             for level in LEVELS for metric in METRICS for theme in theme_keys()]
 
 
+def as_sent(value: float) -> float | int:
+    """A value or a class bound as the browser gets it: 3 decimals. Values and bounds are
+    rounded alike (rounding keeps order), so a value equal to its class's upper bound stays
+    in its class when the browser compares them."""
+    value = round(float(value), 3)
+    return int(value) if value.is_integer() else value
+
+
 def values_in_map_order(data: Dataset, level: str, values) -> list[float | int | None]:
     """One value per polygon of the level, in the order of its map files (None: no data)."""
     out: list[float | int | None] = []
     for code in data.level_order(level):
         value = values.get(code)
-        if value is None or math.isnan(value):
-            out.append(None)
-        else:
-            value = round(float(value), 3)
-            out.append(int(value) if value.is_integer() else value)
+        out.append(None if value is None or math.isnan(value) else as_sent(value))
     return out
 
 
@@ -126,7 +130,7 @@ def view_payload(data: Dataset, view: MapView) -> dict:
         },
         "choropleth": {
             "values": values,
-            "classes": [{"upper": c.upper, "color": c.color} for c in legend.classes],
+            "classes": [{"upper": as_sent(c.upper), "color": c.color} for c in legend.classes],
             "unit": metric.unit, "decimals": metric.decimals, "noDataText": metric.no_data,
         },
     }
