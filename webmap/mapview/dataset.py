@@ -47,18 +47,23 @@ class Dataset:
     version: str = ""
     # The canonical rows as validated (the downloads serve these, not the file on disk).
     rows: list[dict[str, str]] = field(default_factory=list, repr=False)
+    modified: float | None = None  # the project file's modification time (POSIX), as loaded
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> Dataset:
         """Load and validate with the rules of `webmap check` (raises ProjectsRejected)."""
         territories = territories or Territories.load(files)
+        try:  # before reading: a later write makes a new load
+            modified: float | None = files.projects.stat().st_mtime
+        except OSError:  # load_checked says what is wrong, in French
+            modified = None
         checked = load_checked(files.projects, files, territories)
         digest = hashlib.sha256(checked.raw)
         for name in (level.layer for level in LEVEL_BY_SLUG.values()):
             stat = files.layer(name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        return cls(files, territories, checked.projects, digest.hexdigest()[:16], checked.rows)
+        return cls(files, territories, checked.projects, digest.hexdigest()[:16], checked.rows, modified)
 
     def memo(self, key, compute):
         """A value computed once per dataset (the dataset never changes: a reload makes a new one)."""
