@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, territories: Territories | None
     app.jinja_env.globals["press_kit"] = press_kit  # every page quotes it, error pages too
     app.jinja_env.globals.update(site_globals())
 
-    from webmap.web import assets, coverage_pages, downloads, embed, pages, site, territory_pages
+    from webmap.web import assets, coverage_pages, downloads, embed, images, pages, site, territory_pages
 
     app.register_blueprint(assets.bp)
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=assets.static)
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, territories: Territories | None
     app.register_blueprint(embed.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(territory_pages.bp)
+    app.register_blueprint(images.bp)
 
     @app.after_request
     def pages_revalidate(response):
