@@ -218,3 +218,12 @@ def test_matplotlib_is_imported_only_when_an_image_is_drawn():
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_the_static_export_has_the_default_views_image(exported_site, client):
+    out, written = exported_site
+    assert "carte.png" in written
+    body = (out / "carte.png").read_bytes()
+    assert png_size(body)[0] == image.DEFAULT_WIDTH
+    assert body == get_ok(client, "/carte.png").data  # the same data, the same image
