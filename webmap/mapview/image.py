@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import geopandas as gpd
 
-from webmap.analysis.classify import NO_DATA_COLOR, format_value
+from webmap.analysis.classify import CLASS_FILL_OPACITY, CLASS_OUTLINE, NO_DATA_COLOR, format_value
 from webmap.analysis.metrics import LEVEL_BY_SLUG, METRIC_BY_SLUG, level_layer
 from webmap.mapview.build import marker_kind, spread_stacked
 from webmap.mapview.dataset import Dataset
@@ -63,7 +63,7 @@ def map_image(data: Dataset, view: MapView, fmt: str = "png", width: int = DEFAU
     legend, _, regional_note = metric_legend(data, view)
     choropleth = json.loads(view_json(data, view))["choropleth"]  # the browser's very figures
     values = choropleth["values"]
-    colors = [color_for(v, choropleth["classes"]) for v in values]
+    colors = [_drawn(color_for(v, choropleth["classes"])) for v in values]
     metric = METRIC_BY_SLUG[view.indicateur]
     layer = _layer(data, view.niveau)
     themes = view.theme_filter or tuple(t.slug for t in THEMES)
@@ -79,10 +79,10 @@ def map_image(data: Dataset, view: MapView, fmt: str = "png", width: int = DEFAU
     if view.legende:
         panel.append(Line(legend.title, bold=True))
         if legend.no_data:
-            panel.append(Line(f"Aucune donnée à afficher ({metric.no_data}).", swatch=NO_DATA_COLOR))
-        panel += [Line(c.label, swatch=c.color) for c in legend.classes]
+            panel.append(Line(f"Aucune donnée à afficher ({metric.no_data}).", swatch=_drawn(NO_DATA_COLOR)))
+        panel += [Line(c.label, swatch=_drawn(c.color)) for c in legend.classes]
         if not legend.no_data and any(v is None for v in values):
-            panel.append(Line(metric.no_data, swatch=NO_DATA_COLOR))
+            panel.append(Line(metric.no_data, swatch=_drawn(NO_DATA_COLOR)))
         panel += [Line(note, small=True) for note in legend.notes if note != regional_note]
         panel.append(Line(f"Projets placés ({len(placed)})", bold=True, gap=True))
         panel += [Line(f"{t.court} ({sum(p.theme == t.slug for p in placed)})", symbol=("precise", t.couleur))
@@ -94,12 +94,13 @@ def map_image(data: Dataset, view: MapView, fmt: str = "png", width: int = DEFAU
     def draw_map(ax, box, scale):
         visible = layer.cx[box[0]:box[2], box[1]:box[3]]
         keep = [layer.index.get_loc(i) for i in visible.index]
-        visible.plot(ax=ax, color=[colors[i] for i in keep], edgecolor="#4d4d4d",
-                     linewidth=LEVEL_BY_SLUG[view.niveau].outline_px * 0.6)
+        visible.plot(ax=ax, color=[colors[i] for i in keep], edgecolor=CLASS_OUTLINE,
+                     linewidth=LEVEL_BY_SLUG[view.niveau].outline_px * max(scale, 0.5))
         if view.departement:  # the other departments under a veil: the focus stands out
             gpd.GeoSeries([_region(data).difference(_shape(data, focus).iloc[0])], crs=MAP_CRS).plot(
                 ax=ax, color="#ffffff", alpha=0.55, linewidth=0)
-        _outlines(data, ax)
+        if view.niveau != "departement":
+            _outlines(data, ax, scale=scale)
         _markers(ax, data, placed, True, scale)
 
     frame = extent(_shape(data, focus).total_bounds, 20_000)
@@ -138,7 +139,7 @@ def project_image(data: Dataset, project_id: str, fmt: str = "png", width: int =
     def draw_map(ax, box, scale):
         _context(data, ax, box)
         served.plot(ax=ax, color=_tint(theme.couleur), edgecolor=theme.couleur, linewidth=2)
-        _outlines(data, ax, detail=True)
+        _outlines(data, ax, detail=True, scale=scale)
         if not project.regionwide:
             _markers(ax, data, [project], False, scale)
 
@@ -181,7 +182,7 @@ def territory_image(data: Dataset, typed_code: str, fmt: str = "png", width: int
     def draw_map(ax, box, scale):
         _context(data, ax, box)
         shape.plot(ax=ax, color=TERRITORY_FILL, edgecolor=HIGHLIGHT, linewidth=2.5)
-        _outlines(data, ax, detail=True)
+        _outlines(data, ax, detail=True, scale=scale)
         _markers(ax, data, placed, True, scale)
 
     return render(fmt, width, territory.label, panel, frame, draw_map, _footer(data))
@@ -272,8 +273,16 @@ def _tint(color: str) -> str:
     return "#" + "".join(f"{round(c + (255 - c) * 0.75):02x}" for c in rgb)
 
 
-def _outlines(data: Dataset, ax, detail: bool = False) -> None:
-    _layer(data, "departement", detail).boundary.plot(ax=ax, color=OUTLINE, linewidth=1.6)
+def _outlines(data: Dataset, ax, detail: bool = False, scale: float = 1) -> None:
+    """The departments' borders, as the map draws them over finer levels."""
+    _layer(data, "departement", detail).boundary.plot(ax=ax, color=OUTLINE, linewidth=2 * max(scale, 0.5))
+
+
+def _drawn(color: str) -> str:
+    """A class colour as the map shows it: at CLASS_FILL_OPACITY over the white backdrop (no
+    basemap here), for the polygons and their legend swatches alike."""
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c * CLASS_FILL_OPACITY + 255 * (1 - CLASS_FILL_OPACITY)):02x}" for c in rgb)
 
 
 def _context(data: Dataset, ax, box) -> None:

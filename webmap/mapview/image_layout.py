@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from webmap.analysis.classify import CLASS_OUTLINE
+
 DESIGN_WIDTH = 1200  # sizes below are for this width, scaled for others
 FONT = "DejaVu Sans"  # shipped with Matplotlib: the same PNG bytes on every machine
 DPI = 72  # one pixel is one point: font sizes and line widths read as pixels
@@ -35,7 +37,7 @@ class Line:
     bold: bool = False
     small: bool = False
     swatch: str | None = None
-    edge: str = "#4d4d4d"
+    edge: str = CLASS_OUTLINE  # a swatch is outlined as the polygons it stands for
     symbol: tuple[str, str] | None = None  # (marker kind, colour): webmap.mapview.symbols' kinds
     gap: bool = False  # space above: starts a section
 
