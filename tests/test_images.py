@@ -124,6 +124,20 @@ def test_financement_says_amounts_are_not_published(client):
     assert "Montants non publiés" in words
 
 
+def test_images_drawn_in_threads_are_the_images_drawn_one_by_one(data):
+    """The server's threads may ask for images at once: each gets its own, whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [lambda: image.map_image(data, MapView(theme="droits"), "png", 300),
+            lambda: image.map_image(data, MapView(niveau="epci"), "svg", 300),
+            lambda: image.project_image(data, PLACED, "png", 300),
+            lambda: image.territory_image(data, "departement:80", "svg", 300)]
+    alone = [job() for job in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda job: job(), jobs * 2))
+    assert together == alone * 2
+
+
 @pytest.mark.parametrize(("query", "name", "value"), [
     ("niveau=pays", "niveau", "pays"),
     ("indicateur=budget", "indicateur", "budget"),
