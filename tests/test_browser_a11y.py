@@ -215,3 +215,20 @@ def test_the_error_page_does_not_say_the_map_is_the_current_page(browser, live_s
     assert page.locator("meta[name=description]").count() == 1
     page.context.close()
 
+
+
+def test_printed_the_map_page_shows_the_servers_image_of_its_view(browser, live_server):
+    page = open_page(browser, live_server, "/?niveau=epci")
+    ready(page)
+    page.locator("#indicateur").focus()
+    page.keyboard.press("ArrowDown")  # another view: the printed image follows it
+    page.wait_for_function("() => document.documentElement.getAttribute('data-view') === 'loaded' && "
+                           "location.search.includes('indicateur=projets_100k')")
+    page.emulate_media(media="print")
+    page.wait_for_function("() => { const i = document.querySelector('.wm-print-map img');"
+                           " return i.complete && i.naturalWidth === 1400; }")
+    source = page.evaluate("() => document.querySelector('.wm-print-map img').currentSrc")
+    assert source.endswith("/carte.png?niveau=epci&indicateur=projets_100k&largeur=1400")
+    assert page.locator(".wm-map").is_hidden() and page.locator(".wm-print-map img").is_visible()
+    assert page.locator("#legende").is_visible()
+    page.context.close()

@@ -79,3 +79,13 @@ def test_a_shared_link_round_trips_and_the_copy_button_copies_it(browser, live_s
     other.wait_for_function("() => document.activeElement?.classList.contains('wm-popup-title')")
     assert other.locator(".leaflet-popup .wm-popup-title").inner_text() == title
     context.close()
+
+
+def test_link_previews_show_the_projects_map(client):
+    page = client.get(f"/projets/{PROJECTS[0]}").get_data(as_text=True)
+    assert meta(page, "og:image") == f"https://carte.example.fr/projets/{PROJECTS[0]}.png"
+    assert meta(page, "twitter:card") == "summary_large_image"
+    image = client.get(f"/projets/{PROJECTS[0]}.png?largeur=600")
+    assert image.status_code == 200 and image.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert int.from_bytes(image.data[16:20], "big") == 600  # IHDR width
+    assert f'src="/projets/{PROJECTS[0]}.png?largeur=600"' in page

@@ -100,3 +100,13 @@ def test_the_summary_as_json_is_the_whole_summary(data):
     for typed in ("commune:02408", "epci:200044618", "departement:80"):
         place = summary(data, typed)
         assert summary_dict(place) == asdict(place)
+
+
+def test_territory_pages_show_their_map_image(client):
+    page = client.get("/territoires/epci/200044618").get_data(as_text=True)
+    assert 'src="/territoires/epci/200044618.png?largeur=600"' in page
+    image = client.get("/territoires/epci/200044618.png?largeur=600")
+    assert image.status_code == 200 and image.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert int.from_bytes(image.data[16:20], "big") == 600
+    assert client.get("/territoires/epci/999999999.png").status_code == 404
+    assert client.get("/territoires/epci/200044618.png?largeur=10").status_code == 400

@@ -489,6 +489,22 @@
     });
   }
 
+  /* Printed, the page shows the server's image of the view (a static copy has the default
+     view's only: other views print without it rather than with the wrong one). */
+  function printImage(view) {
+    var source = document.querySelector("source[data-print-image]");
+    if (!source) return;
+    var picture = source.parentNode;
+    if (source.hasAttribute("data-default-only")) {
+      picture.hidden = queryOf(view, "") !== "";
+      return;
+    }
+    var query = queryOf(view, "");
+    source.srcset = source.getAttribute("data-base") + (query ? query + "&" : "?") + "largeur=" + source.getAttribute("data-width");
+    var legend = document.querySelector("#legende :is(h2, h3)");
+    picture.querySelector("img").alt = "Carte imprimée : " + (legend ? legend.textContent : "");
+  }
+
   function drawView(view, figures, quiet) {
     var previous = W.current, map = W.map;
     if (!previous || previous.departement !== view.departement) {
@@ -512,6 +528,7 @@
       url.search = queryOf(view, url.search);
       a.setAttribute("href", url.href);
     });
+    printImage(view);
     if (!quiet) announce(view, figures);
     if (W.choropleth) W.choropleth.drawNow();
     if (map) map.fire("webmap:view", { view: view });

@@ -91,3 +91,21 @@ def project_image(project_id: str):
         return image.project_image(data, project_id, "png", width)
 
     return image_response(data, ("projet", project_id, width), draw, "png", project_id)
+
+
+@bp.get("/territoires/<kind>/<code>.png")
+def territory_image(kind: str, code: str):
+    """One place (a commune, an EPCI, a department) and the projects that serve it."""
+    from webmap.analysis.territory import KINDS
+
+    data = dataset()
+    if kind not in KINDS or data.territories.get(f"{kind}:{code}") is None:
+        raise NotFound()
+    width, errors = width_or_errors()
+    if errors:
+        raise BadParameters(errors)
+
+    def draw() -> bytes:
+        return image.territory_image(data, f"{kind}:{code}", "png", width)
+
+    return image_response(data, ("territoire", kind, code, width), draw, "png", f"territoire-{kind}-{code}")

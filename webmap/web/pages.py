@@ -13,13 +13,22 @@ from webmap.web.http import cached_response
 from webmap.web.render import MAP_KINDS, map_page, oembed_discovery, page_context, parse_or_400, rendered_map
 
 bp = Blueprint("pages", __name__)
+PRINT_WIDTH = 1400  # px: an A4 page at 170 dpi
 
 
 @bp.get("/")
 def index():
     data = dataset()
     view = parse_or_400(data)
-    return cached_response(map_page("index.html", data, view, "page"), "text/html")
+    # Printed, the page shows the map drawn by the server (/carte.png) of its view; a static
+    # copy carries the default view's only.
+    static = current_app.config["WEBMAP"].static_export
+    base = url_for("images.map_image", fmt="png")
+    query = {} if static else {k: v for k, v in view.query().items() if k in ("niveau", "indicateur", "theme",
+                                                                            "departement")}
+    return cached_response(map_page("index.html", data, view, "page", print_base=base, print_views=not static,
+                                    print_image=url_for("images.map_image", fmt="png", largeur=PRINT_WIDTH,
+                                                        **query)), "text/html")
 
 
 @bp.get("/carte/<kind>.js")
@@ -87,6 +96,9 @@ def projet(project_id: str):
         permalink=permalink, summary=summary[:197] + "…" if len(summary) > 200 else summary,
         map_url=url_for("pages.index", projet=project.id), list_url=url_for("pages.projets") + "#" + project.id,
         report_subject=f"Erreur sur le projet {project.id} — {project.titre}"[:150],
+        # The project's map image: drawn by the app (a static copy does not carry them).
+        image=None if settings.static_export else url_for("images.project_image", project_id=project.id),
+        image_abs=public_base() + url_for("images.project_image", project_id=project.id) if known else "",
         contact=settings.contact, oembed=oembed_discovery(), **page_context(data, MapView()))
 
 
