@@ -154,6 +154,7 @@ def test_snippet_on_other_origin_is_refused(browser, embedding):
     context.close()
 
 
+@pytest.mark.xdist_group("export")  # one worker makes the shared static copy
 def test_static_export_served_by_http_server(browser, exported_site):
     out, _ = exported_site
     port = free_port()

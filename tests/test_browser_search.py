@@ -82,6 +82,7 @@ def test_the_embed_can_hide_the_search(browser, live_server):
     context.close()
 
 
+@pytest.mark.xdist_group("export")  # one worker makes the shared static copy
 def test_search_works_in_the_static_copy(browser, exported_site):
     out, _ = exported_site
     port = free_port()

@@ -150,6 +150,7 @@ def test_embed_declares_its_frame_heights_and_loads_its_frame_script(client):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("export")  # one worker makes the shared static copy
 def test_static_export_uses_relative_paths(exported_site):
     out, written = exported_site
     for name in ("index.html", "embed/index.html", "projets/index.html", "couverture/index.html",

@@ -153,6 +153,7 @@ def reader(out):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("export")  # one worker makes the shared static copy
 def test_every_payload_is_inert_in_the_static_export(app, tmp_path, exported_site):
     """The export (files, relative links, hashed CSP) with all the payloads at once, against
     the copy of the shipped projects (the canonical rows) as the baseline."""

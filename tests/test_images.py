@@ -66,6 +66,7 @@ def test_png_has_the_asked_width_and_a_bounded_height(client, width):
     assert 0.5 * w <= h <= 3 * w
 
 
+@pytest.mark.slow  # draws several full images (about a second each)
 def test_svg_is_xml_with_the_width_title_and_legend_of_the_view(client, data):
     view = MapView(niveau="epci", indicateur="projets_100k", theme="droits")
     response = get_ok(client, "/carte.svg?niveau=epci&indicateur=projets_100k&theme=droits&largeur=900")
@@ -85,6 +86,7 @@ def test_svg_is_xml_with_the_width_title_and_legend_of_the_view(client, data):
     assert f"version {data.version}" in words
 
 
+@pytest.mark.slow  # draws several full images (about a second each)
 def test_the_image_paints_each_territory_in_its_legend_class(data):
     """Every view: the colour drawn from the view file (the browser's rule, 3-decimal values)
     is the colour classify() gives the exact value."""
@@ -97,6 +99,7 @@ def test_the_image_paints_each_territory_in_its_legend_class(data):
         assert drawn == [expected[code] for code in data.level_order(view.niveau)], view
 
 
+@pytest.mark.slow  # draws several full images (about a second each)
 def test_a_department_or_a_theme_changes_the_image_and_the_same_view_does_not(client, data):
     base = image.map_image(data, MapView(), "png", 400)
     assert image.map_image(data, MapView(), "png", 400) == base  # drawn twice: the same bytes
@@ -124,6 +127,7 @@ def test_financement_says_amounts_are_not_published(client):
     assert "Montants non publiés" in words
 
 
+@pytest.mark.slow  # draws several full images (about a second each)
 def test_images_drawn_in_threads_are_the_images_drawn_one_by_one(data):
     """The server's threads may ask for images at once: each gets its own, whole."""
     from concurrent.futures import ThreadPoolExecutor
@@ -177,6 +181,7 @@ def test_project_image_and_unknown_project(client, data):
         image.project_image(data, "hdf-2099-99")
 
 
+@pytest.mark.slow  # draws several full images (about a second each)
 def test_territory_image_lists_the_projects_serving_it(data):
     _, texts = svg_texts(image.territory_image(data, "commune:62215", "svg", 800))  # Carvin
     words = " ".join(texts)
@@ -235,6 +240,7 @@ def test_matplotlib_is_imported_only_when_an_image_is_drawn():
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("export")  # one worker makes the shared static copy
 def test_the_static_export_has_the_default_views_image(exported_site, client):
     out, written = exported_site
     assert "carte.png" in written
