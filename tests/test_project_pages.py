@@ -89,3 +89,11 @@ def test_link_previews_show_the_projects_map(client):
     assert image.status_code == 200 and image.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert int.from_bytes(image.data[16:20], "big") == 600  # IHDR width
     assert f'src="/projets/{PROJECTS[0]}.png?largeur=600"' in page
+
+
+def test_a_project_page_links_to_its_territories(client):
+    page = client.get("/projets/hdf-2021-11").get_data(as_text=True)  # Bus Accs'Aisne
+    links = re.findall(r'<a href="(/territoires/[^"]+)">', page)
+    assert "/territoires/departement/02" in links
+    for link in links:
+        assert client.get(link).status_code == 200, link

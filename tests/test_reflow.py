@@ -21,6 +21,12 @@ PAGES = [
     ("/?niveau=canton", 400, "h1"),
     (f"/?projet={PROJECT}", 200, ".leaflet-popup-content .wm-popup"),  # the project's permalink
     (f"/donnees/fiches/{PROJECT}.html", 200, ".wm-popup"),  # its card alone, as the map fetches it
+    (f"/projets/{PROJECT}", 200, "h1"),  # its own page
+    ("/territoires/commune/02691", 200, "table"),
+    ("/territoires/epci/200044618", 200, "table"),
+    ("/accessibilite", 200, "h1"),
+    ("/mentions-legales", 200, "h1"),
+    ("/donnees-personnelles", 200, "h1"),
 ]
 
 

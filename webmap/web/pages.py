@@ -96,10 +96,27 @@ def projet(project_id: str):
         permalink=permalink, summary=summary[:197] + "…" if len(summary) > 200 else summary,
         map_url=url_for("pages.index", projet=project.id), list_url=url_for("pages.projets") + "#" + project.id,
         report_subject=f"Erreur sur le projet {project.id} — {project.titre}"[:150],
+        territories=territory_links(data, project, static=settings.static_export),
         # The project's map image: drawn by the app (a static copy does not carry them).
         image=None if settings.static_export else url_for("images.project_image", project_id=project.id),
         image_abs=public_base() + url_for("images.project_image", project_id=project.id) if known else "",
         contact=settings.contact, oembed=oembed_discovery(), **page_context(data, MapView()))
+
+
+def territory_links(data, project, static: bool) -> list[tuple[str, str]]:
+    """(label, address) of the project's territories that have a page (a static copy has
+    those of the departments and EPCI), then of their departments."""
+    from webmap.web.territory_pages import KINDS, STATIC_PAGE_KINDS
+
+    kinds = STATIC_PAGE_KINDS if static else KINDS
+    typed = list(dict.fromkeys([*project.territoires, *(f"departement:{d}" for d in project.departements)]))
+    links = []
+    for code in typed:
+        kind, _, value = code.partition(":")
+        if kind in kinds:
+            links.append((data.territory_label(code),
+                          url_for("territories.territory_page", kind=kind, code=value)))
+    return links
 
 
 @bp.get("/sante")
