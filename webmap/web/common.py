@@ -44,3 +44,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def protect_cell(value: str) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: prefix them with '."""
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+# Territory pages a static copy writes: the departments' and EPCI's only (the 3,782 communes'
+# would weigh 50 MB); there, a commune's summary is the map panel's, from its department's file.
+STATIC_PAGE_KINDS = ("departement", "epci")

@@ -33,10 +33,10 @@ from webmap.projects.schema import THEMES
 from webmap.reference.territories import Territories
 from webmap.web import create_app
 from webmap.web.assets import STATIC_DIR
+from webmap.web.common import STATIC_PAGE_KINDS
 from webmap.web.config import Settings
 from webmap.web.security import content_security_policy
 from webmap.web.site import SITE_PAGES
-from webmap.web.territory_pages import STATIC_PAGE_KINDS
 
 MARKER = ".webmap-export"
 STAGING = ".webmap-staging-"

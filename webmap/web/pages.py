@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
+from webmap.analysis.territory import KINDS
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG
 from webmap.reference.files import REGION_DEPARTEMENTS
-from webmap.web.common import BadParameters, dataset, unknown_value, versioned_max_age
+from webmap.web.common import STATIC_PAGE_KINDS, BadParameters, dataset, unknown_value, versioned_max_age
 from webmap.web.http import cached_response
 from webmap.web.render import MAP_KINDS, map_page, oembed_discovery, page_context, parse_or_400, rendered_map
 
@@ -106,8 +107,6 @@ def projet(project_id: str):
 def territory_links(data, project, static: bool) -> list[tuple[str, str]]:
     """(label, address) of the project's territories that have a page (a static copy has
     those of the departments and EPCI), then of their departments."""
-    from webmap.web.territory_pages import KINDS, STATIC_PAGE_KINDS
-
     kinds = STATIC_PAGE_KINDS if static else KINDS
     typed = list(dict.fromkeys([*project.territoires, *(f"departement:{d}" for d in project.departements)]))
     links = []

@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 from flask import current_app, render_template, request, url_for
 
 from webmap.analysis.metrics import LEVEL_RECORDS, METRIC_RECORDS
+from webmap.analysis.territory import KINDS
 from webmap.mapview.build import Tiles, Urls, build_map, map_data, preload_links, render_parts
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import ALL_THEMES, MapView, parse_view
 from webmap.projects.schema import THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
-from webmap.web.common import BadParameters
+from webmap.web.common import STATIC_PAGE_KINDS, BadParameters
 
 
 class RenderCache:
@@ -124,8 +125,6 @@ def map_page(template: str, data: Dataset, view: MapView, kind: str, **context) 
         urls = _urls(data)
         static = current_app.config["WEBMAP"].static_export
         script = url_for("pages.map_script", kind=kind, **({} if static else {"v": data.version}))
-        from webmap.web.territory_pages import KINDS, STATIC_PAGE_KINDS
-
         island = map_data(data, view, urls, page_kinds=STATIC_PAGE_KINDS if static else KINDS)
         figures = island["viewData"]
         return render_template(template, map=rendered_map(data, kind), script=script, island=island,

@@ -29,9 +29,6 @@ from webmap.web.render import page_context
 bp = Blueprint("territories", __name__)
 COMMITMENT_LABELS = {"local": "Projets locaux", "departemental": "Projets départementaux",
                      "regional": "Projets qui couvrent toute la région"}
-# A static copy writes the pages of the departments and EPCI only (the 3,782 communes' would
-# weigh 50 MB): there, a commune's summary is the map panel's, from its department's file.
-STATIC_PAGE_KINDS = ("departement", "epci")
 KIND_LABELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)", "departement": "Département"}
 
 
