@@ -20,7 +20,7 @@ URL_PREFIX = f"vendor/dsfr-{VERSION}"  # under /static
 CORE_CSS = "core/core.min.css"
 # Components of the pages (header, footer, menus, tables, forms, tags), in cascade order.
 COMPONENTS = ("link", "button", "logo", "skiplink", "navigation", "modal", "header", "footer",
-              "form", "checkbox", "select", "table", "tag", "notice")
+              "form", "input", "checkbox", "select", "table", "tag", "notice")
 STYLESHEETS = (CORE_CSS, *(f"component/{name}/{name}.min.css" for name in COMPONENTS))
 # The header's menu on small screens (a modal) and the navigation's sub-menus need the
 # design system's script: its core and those components, as ES modules.
