@@ -138,6 +138,14 @@ def test_map_works_in_a_sandboxed_frame_of_another_origin(browser, embedding):
     heard = page.evaluate("window.__heard")
     assert {"message": "height", "value": 600, "secret": "Ab3dE6gH9k"} in heard
     assert {"type": "webmap:height", "height": 600} in heard
+    # The search works there too: its index and the territories' files are read cross-origin.
+    frame.locator("#recherche").fill("ST QUENTIN")
+    frame.wait_for_selector("#recherche-liste [role=option]")
+    frame.locator("#recherche").press("ArrowDown")
+    frame.locator("#recherche").press("Enter")
+    frame.wait_for_function("() => { const c = document.querySelector('.wm-territory-card');"
+                            " return c && c.textContent.includes('habitants'); }")
+    assert "Saint-Quentin (02)" in frame.locator(".wm-territory-card").inner_text()
     assert watch.foreign_requests == [] and watch.console_errors == []
     context.close()
 

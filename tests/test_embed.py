@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_module
+import json
 import re
 
 import pytest
@@ -133,6 +134,28 @@ def test_only_the_maps_data_is_readable_from_other_origins(client):
     (no credentials); pages, downloads and /oembed do not."""
     shared = ["/donnees/geo/departement.bin", "/donnees/geo/commune/59.bin", "/donnees/zones/aller-vers.bin",
               "/donnees/fiches/hdf-2021-13.html", "/donnees/couverture/droits.json"]
+    # Every data address the embed's island gives the browser (slots filled), whichever
+    # blueprint serves it: the search's index and the territories' files too.
+    html = client.get("/embed").get_data(as_text=True)
+    island = json.loads(re.search(r'<script type="application/json" id="wm-data">(.*?)</script>', html, re.S).group(1))
+
+    def addresses(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from addresses(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from addresses(item)
+
+    fill = {"__dep__": "59", "__niveau__": "epci", "__indicateur__": "projets", "__theme__": "droits"}
+    for address in addresses(island):
+        if address.startswith("/donnees/"):
+            for slot, value in fill.items():
+                address = address.replace(slot, value)
+            shared.append(address.split("?")[0])
+    assert "/donnees/recherche.json" in shared and "/donnees/territoires/59.json" in shared
     for path in shared:
         response = client.get(path)
         assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*", path

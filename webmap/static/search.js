@@ -243,6 +243,7 @@
         event.preventDefault();
         if (open) highlight(Math.max(active - 1, 0));
       } else if (event.key === "Enter") {
+        // Not in a <form>: nothing to submit (a sandboxed frame logs an error for that).
         if (open && results.length) { event.preventDefault(); pick(active >= 0 ? active : 0); }
       } else if (event.key === "Escape") {
         if (open) { event.preventDefault(); event.stopPropagation(); close(); }
@@ -250,7 +251,5 @@
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
-    var form = box.closest("form");
-    if (form) form.addEventListener("submit", function (event) { event.preventDefault(); });
   };
 })();

@@ -64,7 +64,7 @@ def download_geojson():
 DATA_PREFIX = "/donnees/"
 
 
-@bp.after_request
+@bp.after_app_request  # every blueprint's /donnees/ files (the territories' too)
 def readable_by_sandboxed_frames(response):
     """The map's public data, readable from any origin without credentials: in a CMS's
     sandboxed frame (WordPress: sandbox="allow-scripts", no allow-same-origin) the map's
