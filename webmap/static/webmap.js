@@ -65,7 +65,8 @@
     root.setAttribute("role", "dialog");
     root.setAttribute("aria-label", "Fiche du projet");
     var close = root.querySelector(".leaflet-popup-close-button");
-    if (close) {
+    if (close && !close.hasAttribute("data-wm-close")) {  // a marker's popup is opened again and again
+      close.setAttribute("data-wm-close", "");
       close.setAttribute("aria-label", CLOSE_LABEL);
       close.setAttribute("title", CLOSE_LABEL);
       // An <a href="#close"> that Space does not press: make it a button for the keyboard.
