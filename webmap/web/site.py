@@ -24,7 +24,9 @@ ACCESSIBILITY = SimpleNamespace(
     referential="RGAA 4.1.2",
     declared_on="2 décembre 2026",
     tools=("Chromium 156 sans interface (Debian 12) piloté par Playwright",
-           "axe-core 4.14.1 sur dix pages, à 1 280 et 320 pixels de large : aucune erreur",
+           "axe-core 4.14.1 sur treize pages à 1 280 pixels de large et sept d'entre elles à 320 : aucune erreur",
+           "contrastes des éléments graphiques de la carte calculés (au moins 3:1), pages lues à 320 pixels "
+           "de large sans défilement horizontal",
            "parcours au clavier seul : ouvrir et fermer les fiches, les couches, changer la vue"),
     known_gaps=(
         "Aucun audit complet du RGAA n'a encore été mené.",
