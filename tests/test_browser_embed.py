@@ -257,7 +257,7 @@ def test_integrer_script_builds_the_servers_snippet(browser, live_server):
     import re
     import urllib.request
 
-    query = "theme=droits&indicateur=projets_100k&departement=80&legende=non&hauteur=500"
+    query = "theme=droits&indicateur=projets_100k&departement=80&legende=non&recherche=non&hauteur=500"
     with urllib.request.urlopen(f"{live_server}/integrer?{query}") as response:
         page = response.read().decode()
     expected = html_module.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
@@ -270,10 +270,11 @@ def test_integrer_script_builds_the_servers_snippet(browser, live_server):
     page.select_option("#i-indicateur", "projets_100k")
     page.select_option("#i-departement", "80")
     page.select_option("#i-legende", "non")
+    page.select_option("#i-recherche", "non")
     page.fill("#i-hauteur", "500")
     page.dispatch_event("#i-hauteur", "change")
     assert page.input_value("#snippet") == expected != before
     assert page.get_attribute("#apercu", "height") == "500"
     assert page.get_attribute("#apercu", "src") == ("/embed?indicateur=projets_100k&theme=droits"
-                                                     "&departement=80&legende=non")
+                                                     "&departement=80&legende=non&recherche=non")
     context.close()

@@ -73,7 +73,8 @@ def integrer():
                "minHeight": MIN_HEIGHT, "maxHeight": MAX_HEIGHT, "defaultHeight": DEFAULT_HEIGHT,
                # [name, default] in the order of MapView.query(): the same address as the server's.
                "params": [["niveau", defaults.niveau], ["indicateur", defaults.indicateur],
-                          ["theme", defaults.theme], ["departement", ""], ["legende", "oui"]]}
+                          ["theme", defaults.theme], ["departement", ""], ["legende", "oui"],
+                          ["recherche", "oui"]]}
     return render_template("integrer.html", snippet=iframe_snippet(src, list_url, height), height=height,
                            preview=url_for("embed.embed", **query), iframe_title=IFRAME_TITLE,
                            builder=builder, **page_context(data, view),
