@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -234,6 +237,21 @@ def without_footer_links(html: str) -> str:
     for host in OFFICIAL_SITES:
         html = html.replace(f'href="https://{host}"', "")
     return html
+
+
+@contextlib.contextmanager
+def static_server(folder: Path):
+    """A static copy served as a static host would (`python -m http.server`); yields its
+    base URL."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def wait_for_port(port: int, seconds: float = 20.0) -> None:

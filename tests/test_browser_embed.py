@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import http.server
-import subprocess
-import sys
 import threading
 from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import ALLOWED_HOST_PORT, MARKER_TITLE, PageWatch, free_port, wait_for_port
+from conftest import ALLOWED_HOST_PORT, MARKER_TITLE, PageWatch, free_port, static_server
 
 pytestmark = pytest.mark.browser
 
@@ -165,15 +163,10 @@ def test_snippet_on_other_origin_is_refused(browser, embedding):
 @pytest.mark.xdist_group("export")  # one worker makes the shared static copy
 def test_static_export_served_by_http_server(browser, exported_site):
     out, _ = exported_site
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with static_server(out) as base:
         context = browser.new_context()
         page = context.new_page()
         watch = PageWatch(page, [base])
-        wait_for_port(port)
         page.goto(base + "/")
         page.wait_for_selector("html[data-choropleth=loaded]")
         assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41
@@ -213,8 +206,6 @@ def test_static_export_served_by_http_server(browser, exported_site):
         assert "Wattrelos" in page.locator(".leaflet-popup-content .wm-popup").inner_text()
         assert watch.foreign_requests == [] and watch.console_errors == [] and watch.failed_responses == []
         context.close()
-    finally:
-        server.terminate()
 
 
 def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, live_server):

@@ -3,11 +3,8 @@ code, an intercommunality's short name, a project; in the app, the embed and a s
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-from conftest import free_port, wait_for_port
+from conftest import static_server
 
 pytestmark = pytest.mark.browser
 
@@ -85,16 +82,12 @@ def test_the_embed_can_hide_the_search(browser, live_server):
 @pytest.mark.xdist_group("export")  # one worker makes the shared static copy
 def test_search_works_in_the_static_copy(browser, exported_site):
     out, _ = exported_site
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
+    with static_server(out) as base:
         context = browser.new_context()
         page = context.new_page()
         failed = []
         page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(base + "/")
         page.wait_for_selector("html[data-ready='1']")
         assert search_and_choose(page, "ST QUENTIN", "Saint-Quentin (02)") == ["Saint-Quentin (02)"]
         assert opened_card(page) == "Saint-Quentin (02)"
@@ -109,5 +102,3 @@ def test_search_works_in_the_static_copy(browser, exported_site):
         assert page.locator("h1").inner_text() == "Communauté d'agglomération Douaisis Agglo"
         assert failed == []
         context.close()
-    finally:
-        server.terminate()
