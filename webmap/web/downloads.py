@@ -145,8 +145,6 @@ def project_card(project_id: str):
 @bp.get("/donnees/recherche.json")
 def search_data():
     """The search's index (webmap.mapview.search), searched by the browser itself."""
-    import json
-
     from webmap.mapview.search import search_index
 
     data = dataset()
