@@ -10,10 +10,12 @@ pytestmark = pytest.mark.browser
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 # Every kind of page: the map and its embed at two levels, the lists, the coverage tables,
-# the embedding page, a 404 and a 400 (whose header must not say « Carte » is current).
+# the embedding page, a 404 and a 400 (whose header must not say « Carte » is current), a
+# project's page and a territory's.
 PAGES = ["/", "/?niveau=commune&indicateur=distance&theme=droits", "/embed", "/embed?niveau=epci&legende=non",
          "/projets", "/couverture", "/couverture/insertion", "/integrer", "/page-absente", "/?niveau=canton",
-         "/accessibilite", "/mentions-legales", "/donnees-personnelles"]
+         "/accessibilite", "/mentions-legales", "/donnees-personnelles", "/projets/hdf-2021-13",
+         "/territoires/epci/200044618"]
 ACTIVE = """() => { const a = document.activeElement;
     return a ? (a.getAttribute('data-projet') ? 'marker:' + a.getAttribute('data-projet')
               : a.className + '|' + (a.getAttribute('aria-label') || a.textContent.trim().slice(0, 60))) : null; }"""
@@ -50,30 +52,29 @@ def card_state(page) -> dict:
     }""")
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core absent : lancez npm ci (scripts/test.sh le fait)")
-@pytest.mark.parametrize("width, pages", [(1280, PAGES), (320, PAGES[::2])])
-def test_axe_finds_no_violation_on_any_page(browser, live_server, width, pages):
-    """axe-core (npm, pinned) on every kind of page at a desktop width, and on every other
-    one at 320 px, once the map is drawn. Our CSP forbids the injected script: the context
-    bypasses it."""
-    context = browser.new_context(viewport={"width": width, "height": 800 if width > 400 else 568},
-                                  bypass_csp=True, locale="fr-FR")
-    found = {}
+def axe_violations(page) -> list[str]:
+    """axe-core (npm, pinned) on the page as it is: one line per rule it finds violated. The
+    page's context must bypass our CSP, which forbids the injected script."""
+    if not AXE.exists():
+        pytest.skip("axe-core absent : lancez npm ci (scripts/test.sh le fait)")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => v.id + ' (' + v.nodes.length + ') ' + v.nodes[0].target.join(' '))""")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_violation_on_any_page(browser, live_server, path):
+    """axe-core on every kind of page at a desktop width, once the map is drawn (at 320 px:
+    test_reflow.py, in the same load as the reflow checks)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True, locale="fr-FR")
     try:
-        for path in pages:
-            page = context.new_page()
-            response = page.goto(live_server + path)
-            if response.status == 200 and (path.startswith("/?") or path == "/" or path.startswith("/embed")):
-                ready(page)
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-                .violations.map(v => v.id + ' (' + v.nodes.length + ') ' + v.nodes[0].target.join(' '))""")
-            if violations:
-                found[path] = violations
-            page.close()
+        page = context.new_page()
+        response = page.goto(live_server + path)
+        if response.status == 200 and (path.startswith("/?") or path == "/" or path.startswith("/embed")):
+            ready(page)
+        assert axe_violations(page) == []
     finally:
         context.close()
-    assert found == {}
 
 
 def test_a_card_opens_from_the_keyboard_is_read_and_closes_back_to_its_marker(browser, live_server):

@@ -178,29 +178,50 @@ def _shapes(svg: str) -> list[dict]:
     return shapes
 
 
-def _seen_at(shapes: list[dict], distance: float, background: Colour) -> frozenset[Colour]:
-    """The colours seen at `distance` from the centre (a dashed stroke shows what is under
-    its gaps too)."""
+def _covering(s: dict, distance: float) -> tuple[bool, bool]:
+    """Whether the shape's fill, and its stroke, paint the ring at `distance` from the centre."""
+    return (s["fill"] != "none" and distance <= s["radius"],
+            s["stroke"] != "none" and abs(distance - s["radius"]) <= s["width"] / 2)
+
+
+def _seen_through(shapes: list[dict], painting: tuple, background: Colour) -> frozenset[Colour]:
+    """The colours seen where each shape paints as `painting` says (a dashed stroke shows
+    what is under its gaps too)."""
     seen = {background}
-    for s in shapes:
-        if s["fill"] != "none" and distance <= s["radius"]:
+    for s, (filled, stroked) in zip(shapes, painting, strict=True):
+        if filled:
             seen = {over(s["fill"], s["fill_opacity"], c) for c in seen}
-        if s["stroke"] != "none" and abs(distance - s["radius"]) <= s["width"] / 2:
+        if stroked:
             painted = {over(s["stroke"], s["stroke_opacity"], c) for c in seen}
             seen = painted | seen if s["dashed"] else painted
     return frozenset(seen)
 
 
+@functools.cache
+def _rings(svg: str, step: float) -> tuple[list[dict], list[tuple[tuple, float]]]:
+    """The symbol's shapes, and its rings from the outside in: what paints each one, and its
+    width (sampled every `step` px). They do not depend on the background."""
+    shapes = _shapes(svg)
+    rings: list[tuple[tuple, float]] = []
+    for i in range(int(SIZE / 2 / step), -1, -1):
+        painting = tuple(_covering(s, i * step) for s in shapes)
+        if rings and rings[-1][0] == painting:
+            rings[-1] = (painting, rings[-1][1] + step)
+        else:
+            rings.append((painting, step))
+    return shapes, rings
+
+
 def bands(svg: str, background: Colour, step: float = 0.05) -> list[tuple[frozenset[Colour], float]]:
     """The rings of colour of a symbol on `background`, from the outside in, with their widths."""
-    shapes = _shapes(svg)
+    shapes, rings = _rings(svg, step)
     out: list[tuple[frozenset[Colour], float]] = []
-    for i in range(int(SIZE / 2 / step), -1, -1):
-        seen = _seen_at(shapes, i * step, background)
+    for painting, width in rings:
+        seen = _seen_through(shapes, painting, background)
         if out and out[-1][0] == seen:
-            out[-1] = (seen, out[-1][1] + step)
+            out[-1] = (seen, out[-1][1] + width)
         else:
-            out.append((seen, step))
+            out.append((seen, width))
     if out and out[0][0] == {background}:
         out.pop(0)
     return out
