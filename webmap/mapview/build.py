@@ -61,6 +61,7 @@ class Urls:
     level_polygons: Callable[[str], str]
     commune_polygons: Callable[[str], str]
     commune_overview: Callable[[str], str]
+    commune_names: Callable[[str], str]
     zone_polygons: Callable[[str], str]
     coverage_json: Callable[[str], str]
     view_data: Callable[[str, str, str], str]
@@ -194,9 +195,11 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
 
 
 def commune_parts(data: Dataset, urls: Urls) -> list[dict]:
-    """The commune polygons, one file per department, each loaded when in view."""
+    """The commune polygons, one file per department, each loaded when in view; their names
+    (for tooltips only) in a file of their own, fetched when the pointer first moves over the
+    map: the first view does not wait for 3,782 names (25 KB gzipped)."""
     return [{"url": urls.commune_polygons(part.key), "overviewUrl": urls.commune_overview(part.key),
-             "bbox": part.bbox, "offset": part.offset}
+             "namesUrl": urls.commune_names(part.key), "bbox": part.bbox, "offset": part.offset}
             for part in data.polygon_parts("commune")]
 
 

@@ -37,6 +37,7 @@ class PolygonPart:
     offset: int
     data: bytes
     overview: bytes | None = None  # the same features, simplified for low zooms (communes)
+    names: list[str] | None = None  # communes: their names, in file order, served apart
 
 
 @dataclass
@@ -130,10 +131,12 @@ class Dataset:
             minx, miny, maxx, maxy = group.total_bounds
             bbox = [[round(miny, 4), round(minx, 4)], [round(maxy, 4), round(maxx, 4)]]
             codes = group["code"].tolist()
-            coarse = None
-            if overview is not None:
-                coarse = polygons_binary(overview.loc[codes].reset_index(), ["code", "nom"], OVERVIEW_GRID_DEG)
-            parts.append(PolygonPart(key, bbox, codes, offset, polygons_binary(group, ["code", "nom"]), coarse))
+            if overview is None:
+                parts.append(PolygonPart(key, bbox, codes, offset, polygons_binary(group, ["code", "nom"])))
+            else:  # communes: names apart (webmap.mapview.build.commune_parts)
+                coarse = polygons_binary(overview.loc[codes].reset_index(), ["code"], OVERVIEW_GRID_DEG)
+                parts.append(PolygonPart(key, bbox, codes, offset, polygons_binary(group, ["code"]), coarse,
+                                         group["nom"].tolist()))
             offset += len(codes)
         return parts
 

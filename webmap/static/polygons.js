@@ -184,9 +184,19 @@
         if (this._polygons[i]._opts.interactive !== false) hit = this._polygons[i].featureAt(event.latlng);
       }
       if (!hit) return this._onLeave();
+      if (!this._namesAsked) {  // names are for tooltips only: fetched once the pointer is here
+        this._namesAsked = true;
+        this._polygons.forEach(function (layer) { layer.fetchNames(); });
+      }
       this._hover(hit);
       this._tip.setLatLng(event.latlng).setContent(hit.layer.describe(hit.feature));
       if (!this._tip.isOpen()) this._tip.openOn(this._map);
+    },
+
+    /* The open tooltip, written again (names that arrived after it opened). */
+    refreshTip: function () {
+      var hit = this._hovered;
+      if (hit && this._tip.isOpen()) this._tip.setContent(hit.layer.describe(hit.feature));
     },
 
     _onLeave: function () {
@@ -220,6 +230,7 @@
       this._opts = opts;
       this._parts = [];
       this._loaded = {};
+      this._names = {};  // part offset -> names, from the parts' `namesUrl`
       this._details = null;
       this._drawn = 0;
       L.Util.stamp(this);  // creation order, between layers of the same `order`
@@ -305,6 +316,21 @@
         self._mark("error");
         if (self._map) W.notice(self._map, "Impossible de charger la couche « " + (opts.label || opts.key) +
           " » : vérifiez la connexion puis déplacez la carte pour réessayer.");
+      });
+    },
+
+    /* The names of the features of parts that send them apart (`namesUrl`), fetched once:
+       a failure leaves the tooltips with the codes, and is tried again at the next call. */
+    fetchNames: function () {
+      var self = this;
+      (this._opts.parts || []).forEach(function (part) {
+        if (!part.namesUrl || self._names[part.offset]) return;
+        self._names[part.offset] = fetch(part.namesUrl, { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+          .then(function (got) {
+            self._names[part.offset] = got.nom;
+            if (self._shared) self._shared.refreshTip();
+          }, function () { delete self._names[part.offset]; });
       });
     },
 
@@ -431,7 +457,8 @@
 
     describe: function (feature) {
       var opts = this._opts, props = feature.part.properties, i = feature.i;
-      var text = "<strong>" + W.escape((props.nom || props.titre)[i]) + "</strong>";
+      var names = props.nom || props.titre || this._names[feature.part.offset];
+      var text = "<strong>" + W.escape(Array.isArray(names) ? names[i] : props.code[i]) + "</strong>";
       if (opts.values) {
         var value = opts.values[feature.index];
         text += "<br>" + (value === null || value === undefined

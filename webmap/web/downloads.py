@@ -97,6 +97,17 @@ def commune_geometry(departement: str, overview: bool = False):
     return cached_response(body, POLYGONS, max_age=versioned_max_age(data))
 
 
+@bp.get("/donnees/geo/commune-noms/<departement>.json")
+def commune_names(departement: str):
+    """A department's commune names, in the order of its polygon files (for tooltips)."""
+    data = dataset()
+    part = next((p for p in data.polygon_parts("commune") if p.key == departement), None)
+    if part is None:
+        abort(404)
+    body = json.dumps({"nom": part.names}, ensure_ascii=False, separators=(",", ":")).encode()
+    return cached_response(body, "application/json", max_age=versioned_max_age(data))
+
+
 @bp.get("/donnees/couverture/<theme>.json")
 def uncovered(theme: str):
     if theme not in THEME_BY_SLUG:

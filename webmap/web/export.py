@@ -72,6 +72,7 @@ def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]
     files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]
     files += [f"/donnees/geo/{folder}/{dep}.bin" for dep in departements for folder in ("commune", "commune-apercu")]
+    files += [f"/donnees/geo/commune-noms/{dep}.json" for dep in departements]
     files += [f"/donnees/zones/{zone.slug}.bin" for zone in ZONES]
     files += ["/donnees/recherche.json", *(f"/donnees/territoires/{dep}.json" for dep in departements)]
     for theme in THEMES:

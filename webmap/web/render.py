@@ -58,6 +58,7 @@ def app_urls(version: str | None = None) -> Urls:
         level_polygons=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
         commune_polygons=lambda dep: url_for("downloads.commune_geometry", departement=dep, **v),
         commune_overview=lambda dep: url_for("downloads.commune_overview", departement=dep, **v),
+        commune_names=lambda dep: url_for("downloads.commune_names", departement=dep, **v),
         zone_polygons=lambda which: url_for("downloads.zones", which=which, **v),
         coverage_json=lambda theme: url_for("downloads.uncovered", theme=theme, **v),
         view_data=lambda level, metric, theme: url_for("downloads.view_data", niveau=level, indicateur=metric,
