@@ -241,6 +241,22 @@ def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, liv
         context.close()
 
 
+def test_embed_preloads_the_outline_and_the_zones_it_draws_first(browser, live_server):
+    """Fetched while the scripts load, then used by their layers: each file once."""
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda r: ("/donnees/geo/departement.bin" in r.url or "/donnees/zones/" in r.url)
+            and fetched.append(r.url.split("?")[0].replace(live_server, "")))
+    page.goto(live_server + "/embed")
+    page.wait_for_selector("html[data-ready='1']")
+    page.wait_for_load_state("networkidle")
+    preloaded = page.evaluate("() => [...document.querySelectorAll('link[rel=preload]')]"
+                              ".map(l => new URL(l.href).pathname)")
+    assert sorted(fetched) == sorted(preloaded) == ["/donnees/geo/departement.bin", "/donnees/zones/aller-vers.bin"]
+    context.close()
+
+
 def test_integrer_script_builds_the_servers_snippet(browser, live_server):
     """The snippet rebuilt in the page as the form changes is the one the server writes for
     the same choices (webmap/web/snippet.py is its only source)."""

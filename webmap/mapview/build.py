@@ -289,9 +289,13 @@ def preload_links(data: Dataset, view: MapView, urls: Urls) -> list[dict[str, st
     """Commune files the embed will load at once, fetched while Leaflet itself loads: only
     in a frame large enough to show the focus at the commune layer's zoom (the embed's map
     fills its frame), so smaller frames download nothing they will not draw; the overview
-    files below DETAIL_ZOOM, the detailed ones from it on."""
+    files below DETAIL_ZOOM, the detailed ones from it on. Every view also draws the
+    departments' outline and the zones shown at first: fetched at once too, not once the
+    scripts have run."""
+    always = [{"href": urls.level_polygons("departement"), "media": "all"}]
+    always += [{"href": urls.zone_polygons(zone.slug), "media": "all"} for zone in ZONES if zone.shown]
     if view.niveau != "commune":
-        return []
+        return always
     bounds = focus_bounds(data)[view.departement or ""]
     width, height = viewport_showing(bounds, COMMUNE_MIN_ZOOM)
     detail_width, detail_height = viewport_showing(bounds, DETAIL_ZOOM)
@@ -299,7 +303,7 @@ def preload_links(data: Dataset, view: MapView, urls: Urls) -> list[dict[str, st
     overview = f"{shown} and (max-width: {detail_width - 1}px), {shown} and (max-height: {detail_height - 1}px)"
     detail = f"(min-width: {detail_width}px) and (min-height: {detail_height}px)"
     links = [link for link in commune_parts(data, urls) if _overlap(link["bbox"], bounds)]
-    return [{"href": link["overviewUrl"], "media": overview} for link in links] + \
+    return always + [{"href": link["overviewUrl"], "media": overview} for link in links] + \
         [{"href": link["url"], "media": detail} for link in links]
 
 
