@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from conftest import DATA, canonical_rows, make_app, run_cli, write_projects
+from conftest import DATA, REPO, canonical_rows, make_app, run_cli, write_projects
 from frictionless import Resource, Schema
 
 from webmap.projects.check import check_file
@@ -84,6 +84,12 @@ def test_every_territory_of_the_reference_matches_the_typed_code_pattern(territo
     assert all(re.fullmatch(TYPED_CODE_REGEX, code) for code in codes)
     for wrong in ("commune:13055", "commune:2A004", "epci:12345", "region:11", "ville:02691", "commune:02691 "):
         assert not re.fullmatch(TYPED_CODE_REGEX, wrong), wrong
+
+
+def test_the_app_does_not_depend_on_frictionless():
+    """A test-only dependency: `webmap check` applies COLUMNS with its own code."""
+    for path in (REPO / "webmap").rglob("*.py"):
+        assert not re.search(r"^\s*(import|from)\s+frictionless\b", path.read_text(encoding="utf-8"), re.M), path
 
 
 # Served beside the downloads, linked from them, exported.

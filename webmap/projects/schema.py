@@ -197,8 +197,8 @@ COLUMNS: tuple[Column, ...] = (
            + ", ".join(REGION_DEPARTEMENTS),
            item=_DEPARTEMENT, separator=LIST_SEPARATOR),
     Column("territoires", "Territoires servis", "Codes typés des territoires servis, séparés par « ; » : "
-           "« commune:<code INSEE> », « epci:<SIREN> », « arrondissement:<code> », « canton:<code> », "
-           f"« departement:<code> » ou « region:{REGION_CODE} » (codes officiels géographiques).",
+           + _bullets(f"{kind}:…" for kind in KINDS) + " (code officiel géographique de l'INSEE, SIREN "
+           f"pour un EPCI), par exemple « commune:02691 », « epci:200044618 » ou « region:{REGION_CODE} ».",
            "des codes typés de territoires de la région séparés par « ; », comme « commune:02691 », "
            f"« epci:200044618 » ou « region:{REGION_CODE} »",
            required=True, item=TYPED_CODE_REGEX, separator=LIST_SEPARATOR),
