@@ -15,7 +15,7 @@ def test_wrong_file_fails_with_line_numbered_messages(tmp_path, files, territori
     # Find rows by content so the test does not depend on multi-line descriptions.
     text = "".join(lines)
     text = text.replace("hdf-2021-02,", "hdf-2021-01,", 1)          # duplicate id
-    text = text.replace("commune:02666", "commune:99999", 1)        # unknown commune
+    text = text.replace("commune:02666", "commune:02999", 1)        # unknown commune
     text = text.replace(",alimentation,local,02,commune:02408", ",culture,local,02,commune:02408", 1)
     bad = tmp_path / "projets.csv"
     bad.write_text(text, encoding="utf-8")
@@ -23,7 +23,7 @@ def test_wrong_file_fails_with_line_numbered_messages(tmp_path, files, territori
     # Each error where it is; the precision of a row with an unknown territory is not judged.
     assert [(e.line, e.column) for e in report.errors] == [(3, "id"), (12, "theme"), (12, "territoires")]
     assert "déjà utilisé ligne 2" in report.errors[0].expected
-    assert "« commune:99999 » est inconnu" in report.errors[2].expected
+    assert "« commune:02999 » est inconnu" in report.errors[2].expected
 
 
 def test_cli_check_default_file_passes():

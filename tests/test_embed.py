@@ -160,7 +160,7 @@ def test_only_the_maps_data_is_readable_from_other_origins(client):
         response = client.get(path)
         assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*", path
         assert "Access-Control-Allow-Credentials" not in response.headers
-    for path in ("/", "/embed", "/projets", "/projets.csv", "/projets.geojson", "/integrer",
+    for path in ("/", "/embed", "/projets", "/projets.csv", "/projets.geojson", "/schema.json", "/integrer",
                  "/oembed?url=http://localhost/embed", "/static/webmap.js", "/couverture.csv"):
         assert "Access-Control-Allow-Origin" not in client.get(path).headers, path
 
@@ -177,7 +177,7 @@ def test_embed_declares_its_frame_heights_and_loads_its_frame_script(client):
 def test_static_export_uses_relative_paths(exported_site):
     out, written = exported_site
     for name in ("index.html", "embed/index.html", "projets/index.html", "couverture/index.html",
-                 "projets.csv", "projets.geojson", "donnees/geo/commune/59.bin",
+                 "projets.csv", "projets.geojson", "schema.json", "donnees/geo/commune/59.bin",
                  "donnees/fiches/hdf-2021-13.html", "static/polygons.js",
                  "static/vendor/leaflet-1.9.3/leaflet.js", "static/webmap.js"):
         assert (out / name).is_file(), name
@@ -189,6 +189,9 @@ def test_static_export_uses_relative_paths(exported_site):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '"./donnees/geo/departement.bin"' in index and 'src="./static/webmap.js"' in index
     assert '<script src="./carte/page.js"></script>' in index
+    # The downloads' schema, linked beside them at every depth.
+    assert '<a href="./schema.json">' in index
+    assert '<a href="../schema.json">' in (out / "projets" / "index.html").read_text(encoding="utf-8")
     assert '"./donnees/zones/aller-vers.bin"' in (out / "carte" / "page.js").read_text(encoding="utf-8")
     embed = (out / "embed" / "index.html").read_text(encoding="utf-8")
     assert '"../donnees/geo/departement.bin"' in embed and '<script src="../carte/embed.js"></script>' in embed

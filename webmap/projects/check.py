@@ -1,4 +1,7 @@
-"""`webmap check`: validate the canonical project file (schema, codes, counts, ids)."""
+"""`webmap check`: validate the canonical project file (schema, codes, counts, ids).
+
+The column rules are schema.COLUMNS, the ones /schema.json publishes (schema.table_schema).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,14 @@ from pathlib import Path
 
 from webmap.projects.csvio import RowError, TableError, read_table
 from webmap.projects.schema import (
-    CANONICAL_BOOLEANS,
     CANONICAL_COLUMNS,
-    ECHELLES,
-    ID_PATTERN,
-    PRECISIONS,
-    THEME_BY_SLUG,
+    COLUMN_BY_NAME,
+    COLUMNS,
+    LIST_SEPARATOR,
     THEMES,
     coarsest_precision,
-    french_or,
-    parse_amount,
 )
-from webmap.reference.files import REGION_DEPARTEMENTS, ReferenceFiles
+from webmap.reference.files import ReferenceFiles
 from webmap.reference.territories import Territories, split_typed_code
 
 
@@ -74,47 +73,30 @@ def check_file(path: Path, files: ReferenceFiles, territories: Territories | Non
 
 
 def _check_row(row: dict[str, str], territories: Territories, error) -> None:
-    if not ID_PATTERN.match(row["id"]):
-        error("id", "un identifiant en minuscules, chiffres et tirets")
-    if not row["titre"].strip():
-        error("titre", "un titre non vide")
-    if row["theme"] not in THEME_BY_SLUG:
-        error("theme", french_or(THEME_BY_SLUG))
-    if row["echelle"] not in ECHELLES:
-        error("echelle", french_or(ECHELLES))
-    for flag in ("aller_vers", "zone_blanche"):
-        if row[flag] not in CANONICAL_BOOLEANS:
-            error(flag, french_or(CANONICAL_BOOLEANS))
-    amount = parse_amount(row["montant_eur"])
-    if isinstance(amount, str) or (row["montant_eur"] and "," in row["montant_eur"]):
-        error("montant_eur", "vide (montant non publié) ou un nombre d'euros positif, ex. 27500.50")
-    deps = [d for d in row["departements"].split(";") if d]
-    if any(d not in REGION_DEPARTEMENTS for d in deps):
-        error("departements", "des codes de département de la région séparés par « ; » : "
-              + ", ".join(REGION_DEPARTEMENTS))
+    # The column rules /schema.json publishes (required, closed lists, patterns), from the
+    # same definitions (schema.COLUMNS); then what a schema cannot say.
+    wrong = set()
+    for column in COLUMNS:
+        cell = row[column.name]
+        item = column.wrong_item(cell)
+        if item is not None:
+            wrong.add(column.name)
+            error(column.name, column.expected + (f" (« {item} » ne l'est pas)" if item != cell else ""))
+    codes = [] if "territoires" in wrong else row["territoires"].split(LIST_SEPARATOR)
     kinds = []
-    codes = [c for c in row["territoires"].split(";") if c]
-    if not codes:
-        error("territoires", "au moins un code typé (commune:…, epci:…, departement:…, region:32)")
     for typed in codes:
-        try:
-            kind, _ = split_typed_code(typed)
-        except ValueError:
-            error("territoires", f"des codes typés comme « commune:02141 » (« {typed} » ne l'est pas)")
-            continue
         if territories.get(typed) is None:
             error("territoires", f"des territoires de la région (« {typed} » est inconnu)")
-            continue
-        kinds.append(kind)
-    lieu = row["lieu"]
+        else:
+            kinds.append(split_typed_code(typed)[0])
+    known = bool(codes) and len(kinds) == len(codes)
+    lieu = "" if "lieu" in wrong else row["lieu"]
     if lieu:
         if territories.get(f"commune:{lieu}") is None:
-            error("lieu", "vide ou le code INSEE d'une commune de la région")
-        elif kinds and not any(lieu in territories.communes_of(t) for t in codes):
+            error("lieu", COLUMN_BY_NAME["lieu"].expected)
+        elif known and not any(lieu in territories.communes_of(t) for t in codes):
             error("lieu", "une commune située dans les territoires servis")
-    if row["precision"] not in PRECISIONS:
-        error("precision", ", ".join(PRECISIONS))
-    elif kinds and len(kinds) == len(codes):
+    if known and "precision" not in wrong and "lieu" not in wrong:
         expected = "commune" if lieu else coarsest_precision(kinds)
         if row["precision"] != expected:
             error("precision", f"« {expected} » (lieu du marqueur ou territoire le moins précis)")

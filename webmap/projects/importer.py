@@ -27,6 +27,7 @@ from webmap.projects.schema import (
     coarsest_precision,
     format_amount,
     format_boolean,
+    french_or,
     parse_amount,
     parse_boolean,
     theme_from_text,
@@ -117,12 +118,12 @@ def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
         amount = None
 
     identifier = get("id", "") or f"projet-{number:02d}"
-    if not ID_PATTERN.match(identifier):
+    if not ID_PATTERN.fullmatch(identifier):
         ctx.error("id", identifier, "un identifiant en minuscules, chiffres et tirets (ex. hdf-2021-01)")
 
     echelle = get("echelle", "")
     if echelle and echelle not in ECHELLES:
-        ctx.error("echelle", echelle, "regional, departemental ou local")
+        ctx.error("echelle", echelle, french_or(ECHELLES))
 
     if len(ctx.errors) > before or theme is None or territories is None:
         return None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
 
 from webmap.analysis.metrics import LEVELS, METRICS
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.csvio import write_csv_text
-from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG
+from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG, table_schema
 from webmap.web.common import dataset, protect_cell, versioned_max_age
 from webmap.web.http import cached_response
 
@@ -45,19 +45,35 @@ def projects_geojson(data: Dataset) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
+def described_by_schema(response):
+    """The downloads point to the description of their columns (RFC 8288 link)."""
+    response.headers["Link"] = f'<{url_for("downloads.schema")}>; rel="describedby"; type="application/json"'
+    return response
+
+
 @bp.get("/projets.csv")
 def download_csv():
     data = dataset()
     response = cached_response(data.memo("projets.csv", lambda: projects_csv(data)), "text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="projets.csv"'
-    return response
+    return described_by_schema(response)
 
 
 @bp.get("/projets.geojson")
 def download_geojson():
     data = dataset()
-    return cached_response(data.memo("projets.geojson", lambda: projects_geojson(data)),
-                           "application/geo+json")
+    return described_by_schema(cached_response(data.memo("projets.geojson", lambda: projects_geojson(data)),
+                                               "application/geo+json"))
+
+
+_SCHEMA_JSON = json.dumps(table_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+@bp.get("/schema.json")
+def schema():
+    """The Table Schema of /projets.csv (and of data/projets.csv), from schema.COLUMNS: it
+    changes with a release, never with the data; cached and revalidated like the downloads."""
+    return cached_response(_SCHEMA_JSON, "application/json")
 
 
 # What the map fetches (geometry, zones, cards, coverage details) lives under /donnees/.
