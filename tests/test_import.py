@@ -11,7 +11,7 @@ import pytest
 from conftest import run_cli
 
 from webmap.projects.importer import import_file
-from webmap.projects.schema import parse_amount
+from webmap.projects.schema import Theme, parse_amount, theme_from_text, theme_spellings
 
 HEADER = "titre,porteur,theme,lieux,departement,aller_vers,montant_eur,description\n"
 
@@ -180,3 +180,48 @@ def test_header_ending_with_a_bare_carriage_return(tmp_path, files, gazetteer):
     mac = tmp_path / "mac2.csv"
     mac.write_bytes(HEADER.replace("\n", "\r").encode() + b"Projet,Asso,droits,Laon,,non,,\r")
     assert import_file(mac, tmp_path / "o2.csv", files, gazetteer).errors == []
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("Renforcement de la prévention et de l'insertion sociale et professionnelle", "insertion"),
+    ("Accès aux droits et la lutte contre l'isolement", "droits"),
+    ("ACCES AUX DROITS ET LA LUTTE CONTRE L’ISOLEMENT", "droits"),
+    ("Lutte contre la précarité alimentaire et l'accès aux biens essentiels", "alimentation"),
+    ("  la lutte contre la precarite alimentaire et l’acces aux biens essentiels ", "alimentation"),
+    ("Le renforcement de la prévention et de l'insertion sociale et professionnelle", "insertion"),
+    ("L'alimentation", "alimentation"), ("Les droits", "droits"), ("Prévention et insertion", "insertion"),
+])
+def test_theme_with_or_without_its_article(text, slug):
+    assert theme_from_text(text).slug == slug
+
+
+@pytest.mark.parametrize("text", [
+    "", "la", "l'", "les", "culture", "Lutte contre la précarité", "renforcement",
+    "Une lutte contre la précarité alimentaire et l'accès aux biens essentiels",  # not an article we drop
+    "alimentation droits",
+])
+def test_theme_refused(text):
+    assert theme_from_text(text) is None
+
+
+def test_a_spelling_two_themes_share_is_refused():
+    """Dropping the article could make two themes' names meet: such a spelling names neither."""
+    sport = Theme("sport", "Le sport pour tous", "Sport", "#000000", 1)
+    culture = Theme("culture", "La culture", "Sport pour tous", "#000000", 1)
+    spellings = theme_spellings((sport, culture))
+    assert spellings["sport pour tous"] is None
+    assert spellings["sport"] is sport and spellings["culture"] is culture
+    # The real themes share none.
+    assert None not in theme_spellings().values()
+
+
+def test_section_titles_without_article_import(tmp_path, files, gazetteer):
+    source = write(tmp_path, HEADER + (
+        "A,Asso,Renforcement de la prévention et de l'insertion sociale et professionnelle,Laon,,non,,\n"
+        "B,Asso,Accès aux droits et la lutte contre l'isolement,Laon,,non,,\n"
+        "C,Asso,Lutte contre la précarité alimentaire et l'accès aux biens essentiels,Laon,,non,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    report = import_file(source, out, files, gazetteer)
+    assert report.errors == []
+    assert [r["theme"] for r in read_rows(out)] == ["insertion", "droits", "alimentation"]

@@ -233,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("import", help="importe une liste de projets saisie à la main")
-    p.add_argument("input", help="CSV saisi (UTF-8 ou Windows-1252, séparateur , ou ;)")
+    p.add_argument("input", help="CSV saisi (UTF-8 ou Windows-1252, séparateur , ou ;), ou classeur .xlsx ou "
+                   ".ods (feuille « projets », sinon la première)")
     p.add_argument("--output", required=True, help="fichier canonique à écrire")
     p.set_defaults(func=cmd_import)
 

@@ -94,7 +94,8 @@ def split_kind(normalized: str) -> tuple[str | None, str]:
     return None, normalized
 
 
-def _without_article(normalized: str) -> str:
+def without_article(normalized: str) -> str:
+    """'la picardie verte' -> 'picardie verte' (normalized text; a lone article is kept)."""
     return _strip_leading(normalized, _ARTICLES)
 
 
@@ -203,8 +204,8 @@ class Gazetteer:
             kind, core = split_kind(norm)
             if kind or core != norm:
                 self._outside[core].append(place)
-            if _without_article(norm) != norm:
-                self._outside[_without_article(norm)].append(place)
+            if without_article(norm) != norm:
+                self._outside[without_article(norm)].append(place)
         for alias in self.aliases:
             self._add_alias(alias)
         self._names = sorted({key for (_, key) in self._index})
@@ -219,7 +220,7 @@ class Gazetteer:
         if t.kind in ("commune", "departement", "region"):
             self._add(None, norm, place, 0)
             self._add(t.kind, norm, place, 0)
-            bare = _without_article(norm)
+            bare = without_article(norm)
             if bare != norm:
                 self._add(None, bare, place, 1)
                 self._add(t.kind, bare, place, 1)
@@ -229,8 +230,8 @@ class Gazetteer:
             self._add_epci_keys(t, place, [t.nom] + self._epci_short_names(t))
         else:  # arrondissement, canton: only when the text says which kind it is
             self._add(t.kind, norm, place, 0)
-            if _without_article(norm) != norm:
-                self._add(t.kind, _without_article(norm), place, 1)
+            if without_article(norm) != norm:
+                self._add(t.kind, without_article(norm), place, 1)
 
     def _epci_short_names(self, t: Territory) -> list[str]:
         layer = self.territories.layers["epci"]

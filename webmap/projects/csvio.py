@@ -9,7 +9,7 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -17,7 +17,8 @@ MAX_INPUT_BYTES = 5 * 1024 * 1024
 
 @dataclass(frozen=True)
 class RowError:
-    """A located problem: file, line, column, the value found and what was expected."""
+    """A located problem: file (and sheet of a spreadsheet), line, column, the value found
+    and what was expected."""
 
     file: str
     line: int
@@ -25,14 +26,27 @@ class RowError:
     value: str
     expected: str
     column_number: int | None = None
+    sheet: str = ""
 
     def format(self) -> str:
-        where = self.file + (f", ligne {self.line}" if self.line else "")
+        where = self.file + (f", feuille « {self.sheet} »" if self.sheet else "")
+        where += f", ligne {self.line}" if self.line else ""
         if self.column:
-            number = f" (n° {self.column_number})" if self.column_number else ""
+            number = ""
+            if self.column_number:  # a spreadsheet names its columns by letters
+                number = f" ({column_letters(self.column_number)})" if self.sheet else f" (n° {self.column_number})"
             where += f", colonne « {self.column} »{number}"
         value = f" : valeur « {self.value} »" if self.value else (" : valeur vide" if self.column else "")
         return f"{where}{value} — {self.expected}"
+
+
+def column_letters(number: int) -> str:
+    """1 -> A, 27 -> AA: a column as a spreadsheet names it."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 @dataclass
@@ -41,6 +55,16 @@ class Table:
     rows: list[tuple[int, dict[str, str]]]  # (line number of the row's first line, cells)
     encoding: str
     delimiter: str
+    # A spreadsheet's: its sheet, the row of its header, each header cell's column number
+    # (1 = A; empty columns are left out) and the cells refused while reading it as text.
+    sheet: str = ""
+    header_line: int = 1
+    column_numbers: list[int] | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+    def column_number(self, position: int) -> int:
+        """The column number (1-based) of the header's `position`-th name."""
+        return self.column_numbers[position] if self.column_numbers else position + 1
 
 
 class TableError(Exception):
@@ -87,9 +111,7 @@ def read_table(path: Path, *, delimiter: str | None = None, encodings: str = "au
     name = str(path)
     if data is None:
         data = read_input_bytes(path)
-    if len(data) > MAX_INPUT_BYTES:
-        raise TableError(RowError(name, 1, "", "", (
-            f"fichier trop volumineux ({len(data)} octets, {MAX_INPUT_BYTES} au plus)")))
+    check_input_size(data, name)
     if encodings == "utf-8":
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
@@ -124,6 +146,12 @@ def read_table(path: Path, *, delimiter: str | None = None, encodings: str = "au
         raise TableError(RowError(name, reader.line_num, "", "", (
             f"CSV mal formé ({error}) : vérifiez les guillemets"))) from None
     return Table(header, rows, encoding, delimiter)
+
+
+def check_input_size(data: bytes, name: str) -> None:
+    if len(data) > MAX_INPUT_BYTES:
+        raise TableError(RowError(name, 1, "", "", (
+            f"fichier trop volumineux ({len(data)} octets, {MAX_INPUT_BYTES} au plus)")))
 
 
 def read_input_bytes(path: Path) -> bytes:

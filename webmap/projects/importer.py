@@ -1,6 +1,8 @@
 """`webmap import`: a project list typed by a person -> the canonical `projets.csv`.
 
-Every row is checked; if any is wrong nothing is written and every error is reported.
+The list is a CSV or a spreadsheet (.xlsx, .ods: webmap.projects.sheetio reads it as rows of
+text, so both go through the same checks). Every row is checked; if any is wrong nothing is
+written and every error is reported.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from webmap.places.gazetteer import Gazetteer, normalize
 from webmap.projects.csvio import (
     RowError,
+    Table,
     TableError,
     atomic_write_text,
     os_error_fr,
@@ -32,6 +35,7 @@ from webmap.projects.schema import (
     parse_boolean,
     theme_from_text,
 )
+from webmap.projects.sheetio import is_spreadsheet, other_spreadsheet_format, read_sheet
 from webmap.reference.files import REGION_DEPARTEMENTS, ReferenceFiles
 
 INPUT_COLUMNS = ("titre", "porteur", "theme", "lieux", "departement", "aller_vers",
@@ -45,12 +49,14 @@ class ImportReport:
     rows: list[dict[str, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     output: Path | None = None
+    sheet: str = ""  # the spreadsheet's sheet that was read
 
     @property
     def summary(self) -> str:
         counts = {t.slug: sum(r["theme"] == t.slug for r in self.rows) for t in THEMES}
         detail = ", ".join(f"{slug} : {n}" for slug, n in counts.items())
-        return f"{len(self.rows)} projets écrits dans {self.output} ({detail})."
+        read = f" depuis la feuille « {self.sheet} »" if self.sheet else ""
+        return f"{len(self.rows)} projets écrits dans {self.output}{read} ({detail})."
 
 
 def _header_key(name: str) -> str:
@@ -60,23 +66,24 @@ def _header_key(name: str) -> str:
 class _RowContext:
     """Collects the errors of one row with its location."""
 
-    def __init__(self, file: str, line: int, header_index: dict[str, int], errors: list[RowError]):
-        self.file, self.line, self.index, self.errors = file, line, header_index, errors
+    def __init__(self, file: str, line: int, header_index: dict[str, int], errors: list[RowError],
+                 sheet: str = ""):
+        self.file, self.line, self.index, self.errors, self.sheet = file, line, header_index, errors, sheet
 
     def error(self, column: str, value: str, expected: str) -> None:
-        number = self.index.get(column)
         self.errors.append(RowError(self.file, self.line, column, value, expected,
-                                    None if number is None else number + 1))
+                                    self.index.get(column), self.sheet))
 
 
-def convert_rows(table_rows, header_map, file: str, gazetteer: Gazetteer,
-                 header_index: dict[str, int]) -> tuple[list[dict[str, str]], list[RowError]]:
+def convert_rows(table_rows, header_map, file: str, gazetteer: Gazetteer, header_index: dict[str, int],
+                 sheet: str = "") -> tuple[list[dict[str, str]], list[RowError]]:
+    """`header_index`: each column's number (1-based) for the messages."""
     errors: list[RowError] = []
     out: list[dict[str, str]] = []
     seen_ids: dict[str, int] = {}
     for number, (line, raw) in enumerate(table_rows, start=1):
         cells = {key: raw.get(original, "").strip() for key, original in header_map.items()}
-        ctx = _RowContext(file, line, header_index, errors)
+        ctx = _RowContext(file, line, header_index, errors, sheet)
         row = convert_row(cells, ctx, gazetteer, number)
         if row is None:
             continue
@@ -214,6 +221,16 @@ def _resolve_marker(text: str, departement, territories, ctx: _RowContext, gazet
     return place
 
 
+def read_input_table(source: Path) -> Table:
+    """A CSV, or a spreadsheet's sheet read as rows of text (by the file's extension)."""
+    if is_spreadsheet(source):
+        return read_sheet(source)
+    other = other_spreadsheet_format(source)
+    if other:
+        raise TableError(RowError(str(source), 0, "", "", other))
+    return read_table(source)
+
+
 def import_file(source: Path, output: Path, files: ReferenceFiles,
                 gazetteer: Gazetteer | None = None) -> ImportReport:
     report = ImportReport(output=output)
@@ -222,34 +239,40 @@ def import_file(source: Path, output: Path, files: ReferenceFiles,
         report.errors.append(RowError(str(output), 0, "", str(output), problem))
         return report
     try:
-        table = read_table(source)
+        table = read_input_table(source)
     except TableError as error:
         report.errors.append(error.error)
         return report
+    name, sheet, first = str(source), table.sheet, table.header_line
+    report.sheet = sheet
     header_map: dict[str, str] = {}
     header_index: dict[str, int] = {}
     known = INPUT_COLUMNS + OPTIONAL_COLUMNS
-    for position, name in enumerate(table.header):
-        key = _header_key(name)
+    for position, title in enumerate(table.header):
+        key = _header_key(title)
         if key not in known:
-            report.errors.append(RowError(str(source), 1, name, name, (
-                "une colonne connue : " + ", ".join(known)), position + 1))
+            report.errors.append(RowError(name, first, title, title, (
+                "une colonne connue : " + ", ".join(known)), table.column_number(position), sheet))
             continue
-        header_map[key] = name
-        header_index[key] = position
+        header_map[key] = title
+        header_index[key] = table.column_number(position)
     for column in REQUIRED_COLUMNS:
         if column not in header_map:
-            report.errors.append(RowError(str(source), 1, column, "", (
+            report.errors.append(RowError(name, first, column, "", (
                 f"la colonne obligatoire « {column} » dans l'en-tête (colonnes obligatoires : "
-                + ", ".join(REQUIRED_COLUMNS) + ")")))
+                + ", ".join(REQUIRED_COLUMNS) + ")"), sheet=sheet))
+    report.errors.extend(e for e in table.errors if not e.column)  # a header cell without a name
     if report.errors:
         return report
     if not table.rows:
-        report.errors.append(RowError(str(source), 2, "", "", "au moins une ligne de projet"))
+        report.errors.append(RowError(name, first + 1, "", "", "au moins une ligne de projet", sheet=sheet))
         return report
     gazetteer = gazetteer or Gazetteer.load(files)
-    rows, errors = convert_rows(table.rows, header_map, str(source), gazetteer, header_index)
-    report.errors.extend(errors)
+    rows, errors = convert_rows(table.rows, header_map, name, gazetteer, header_index, sheet)
+    # A cell the spreadsheet could not give as text is reported once, by its own message.
+    refused = {(e.line, e.column) for e in table.errors}
+    report.errors.extend(sorted([*table.errors, *(e for e in errors if (e.line, e.column) not in refused)],
+                                key=lambda e: e.line))
     if report.errors:
         return report
     try:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from webmap.places.gazetteer import normalize
+from webmap.places.gazetteer import normalize, without_article
 from webmap.reference.files import REGION_CODE, REGION_DEPARTEMENTS
 from webmap.reference.territories import KINDS
 
@@ -49,13 +49,29 @@ ID_REGEX = "[a-z0-9][a-z0-9-]{0,63}"
 ID_PATTERN = re.compile(ID_REGEX)  # to be used with fullmatch
 
 
+def _theme_key(text: str) -> str:
+    """Case, accents, punctuation and a leading article (le, la, les, l') set aside."""
+    return without_article(normalize(text))
+
+
+def theme_spellings(themes: tuple[Theme, ...] = THEMES) -> dict[str, Theme | None]:
+    """Each accepted spelling -> its theme; None for one that two themes share (refused)."""
+    keys: dict[str, Theme | None] = {}
+    for theme in themes:
+        for name in (theme.slug, theme.titre, theme.court):
+            key = _theme_key(name)
+            keys[key] = theme if keys.get(key, theme) is theme else None
+    return keys
+
+
+_THEME_KEYS = theme_spellings()
+
+
 def theme_from_text(text: str) -> Theme | None:
-    """Slug or French section title, case- and accent-insensitive."""
-    key = normalize(text)
-    for theme in THEMES:
-        if key in (theme.slug, normalize(theme.titre), normalize(theme.court)):
-            return theme
-    return None
+    """Slug, French section title (its leading article optional) or short label, case- and
+    accent-insensitive; None when unknown or when it could name two themes."""
+    key = _theme_key(text)
+    return _THEME_KEYS.get(key) if key else None
 
 
 def parse_boolean(text: str) -> bool | None:

@@ -1,7 +1,9 @@
-"""Open data: the projects as CSV and GeoJSON, and the geometry the map fetches."""
+"""Open data: the projects as CSV, spreadsheet (.xlsx) and GeoJSON, and the geometry the map fetches."""
 
 from __future__ import annotations
 
+import datetime
+import io
 import json
 
 from flask import Blueprint, abort, request, url_for
@@ -19,6 +21,38 @@ def projects_csv(data: Dataset) -> str:
     """The loaded dataset's rows (never the file on disk, which may have changed since)."""
     rows = [{k: protect_cell(v) for k, v in row.items()} for row in data.rows]
     return "\ufeff" + write_csv_text(CANONICAL_COLUMNS, rows)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Fixed document properties: the same rows give the same bytes (one ETag, a stable static copy).
+XLSX_CREATED = datetime.datetime(2021, 1, 1)
+XLSX_WIDTHS = {"titre": 40, "porteur": 30, "description": 60, "lieux_cites": 30, "note": 30}
+
+
+def projects_xlsx(data: Dataset) -> bytes:
+    """The rows of /projets.csv in a workbook French Excel opens as it is: every cell a text
+    cell, never a number (codes keep their leading zeros) nor a formula (a title that starts
+    with « = » stays that text: no apostrophe needed, unlike the CSV)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+               "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as workbook:
+        workbook.set_properties({"title": "Projets du plan de soutien aux associations de lutte contre la "
+                                 "pauvreté en Hauts-de-France", "author": "", "created": XLSX_CREATED})
+        text = workbook.add_format({"num_format": "@"})  # « Texte »: what is typed later stays text too
+        header = workbook.add_format({"num_format": "@", "bold": True})
+        sheet = workbook.add_worksheet("projets")
+        for column, name in enumerate(CANONICAL_COLUMNS):
+            sheet.set_column(column, column, XLSX_WIDTHS.get(name, 14), text)
+            sheet.write_string(0, column, name, header)
+        sheet.freeze_panes(1, 0)
+        for line, row in enumerate(data.rows, start=1):
+            for column, name in enumerate(CANONICAL_COLUMNS):
+                if sheet.write_string(line, column, row[name], text) != 0:  # -2: over 32,767 characters
+                    raise ValueError(f"{row['id']} : « {name} » trop long pour une cellule de tableur")
+    return buffer.getvalue()
 
 
 def projects_geojson(data: Dataset) -> str:
@@ -57,6 +91,14 @@ def download_csv():
     response = cached_response(data.memo("projets.csv", lambda: projects_csv(data)), "text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="projets.csv"'
     return described_by_schema(response)
+
+
+@bp.get("/projets.xlsx")
+def download_xlsx():
+    data = dataset()
+    response = cached_response(data.memo("projets.xlsx", lambda: projects_xlsx(data)), XLSX)
+    response.headers["Content-Disposition"] = 'attachment; filename="projets.xlsx"'
+    return response
 
 
 @bp.get("/projets.geojson")

@@ -67,7 +67,8 @@ MAP_SCRIPTS = {"/carte/page.js": 0, "/carte/embed.js": 1}
 def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     # The default view's image (link previews, print): one image, about a second. The 54
     # projects' images (/projets/<id>.png) are left out: 25-30 s more (docs/dependances.md).
-    files = ["/projets.csv", "/projets.geojson", "/schema.json", "/static/palette.css", "/carte.png"]
+    files = ["/projets.csv", "/projets.xlsx", "/projets.geojson", "/schema.json", "/static/palette.css",
+             "/carte.png"]
     files += [f"/donnees/vues/{v.niveau}/{v.indicateur}/{v.theme}.json" for v in all_views()]
     files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]
     files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]

@@ -91,7 +91,7 @@ def warm_pages(app) -> None:
     for level in LEVELS:
         for page in ("/", "/embed"):
             client.get(f"{page}?niveau={level}")
-    for download in ("/projets.geojson", "/projets.csv"):
+    for download in ("/projets.geojson", "/projets.csv", "/projets.xlsx"):
         client.get(download)
 
 
