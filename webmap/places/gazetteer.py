@@ -5,6 +5,12 @@ Rules: case, accents, hyphens/spaces, ’ vs ', "St"/"Ste", articles, EPCI type 
 ("CC", "Communauté d'agglomération"…), former or short EPCI names (aliases file), the
 "Name (59)" form and a department filter for homonyms. Places outside the region are
 recognised and rejected with a message saying so.
+
+Former communes (communes déléguées and associées, merged or renamed communes:
+`data/communes_anciennes.csv`) resolve to today's commune with a note. With a department
+given, names as La Poste writes them (`noms_postaux` of `data/codes_postaux.csv`: « LEZ »,
+short or cut names) and names cut short resolve when a single commune of the department
+matches, flagged `approximate`; several matches are an ambiguity, never a guess.
 """
 
 from __future__ import annotations
@@ -62,6 +68,16 @@ _KIND_PREFIXES: list[tuple[str, str]] = sorted(
 _CONNECTORS = ("de la", "de l", "des", "du", "de", "d", "l", "la", "le", "les")
 _ARTICLES = ("la", "le", "les", "l")
 _GENERIC_TAILS = ("agglomeration", "agglo", "metropole")
+# A name cut short (La Poste cuts at 32 characters) may end mid-word: from this many letters
+# on, a query may match the start of a word; shorter, only whole words ('MONTREUIL').
+_CUT_MIN_LETTERS = 20
+_PREFIX_MIN_LETTERS = 4
+_FORMER_NOTES = {
+    "commune-deleguee": "ancienne commune (commune déléguée), aujourd'hui {nom}",
+    "commune-associee": "ancienne commune (commune associée), aujourd'hui {nom}",
+    "commune-fusionnee": "ancienne commune, fusionnée, aujourd'hui {nom}",
+    "ancien-nom": "ancien nom de la commune, aujourd'hui {nom}",
+}
 _DEPT_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<dep>\d[\dAB]|97\d)\s*\)\s*$", re.I)
 
 
@@ -99,12 +115,18 @@ def without_article(normalized: str) -> str:
     return _strip_leading(normalized, _ARTICLES)
 
 
+def _postal_form(normalized: str) -> str:
+    """La Poste writes « LEZ » for « lès » (and the other way round): one spelling for both."""
+    return " ".join("les" if word == "lez" else word for word in normalized.split())
+
+
 @dataclass(frozen=True)
 class Place:
     """A resolved territory, with a note when the name used is a former or loose one."""
 
     territory: Territory
     note: str = ""
+    approximate: bool = False  # a postal, short or cut spelling, not the name itself
 
     @property
     def typed_code(self) -> str:
@@ -135,10 +157,15 @@ class Resolution:
     places: tuple[Place, ...] = ()
     outside: tuple[OutsidePlace, ...] = ()
     suggestions: tuple[str, ...] = ()
+    departement: str = ""  # the department the query was limited to, if any
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def approximate(self) -> bool:
+        return self.ok and self.places[0].approximate
 
     @property
     def place(self) -> Place:
@@ -156,6 +183,8 @@ class Resolution:
             listed = " ; ".join(f"{p.territory.label} [{p.typed_code}]" for p in self.places)
             deps = sorted({d for p in self.places for d in p.territory.departements})
             hint = f" Précisez le département, par exemple « {_bare(q)} ({deps[0]}) »." if deps else ""
+            if self.departement and deps == [self.departement]:
+                hint = f" Même dans le département {self.departement}, précisez le nom complet de la commune."
             return f"« {q} » est ambigu : {len(self.places)} lieux possibles : {listed}.{hint}"
         if self.status == "outside":
             listed = " ; ".join(o.describe() for o in self.outside[:5])
@@ -183,13 +212,16 @@ class Gazetteer:
     territories: Territories
     outside_rows: list[dict[str, str]] = field(default_factory=list)
     aliases: list[dict[str, str]] = field(default_factory=list)
+    former_rows: list[dict[str, str]] = field(default_factory=list)
+    postal_rows: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, files: ReferenceFiles, territories: Territories | None = None) -> Gazetteer:
         territories = territories or Territories.load(files)
         with open(files.outside_names, encoding="utf-8", newline="") as handle:
             outside = list(csv.DictReader(handle))
-        return cls(territories, outside, load_aliases())
+        return cls(territories, outside, load_aliases(), _read_rows(files.former_communes),
+                   _read_rows(files.postal_codes))
 
     def __post_init__(self) -> None:
         # (kind or None for 'any kind', key) -> entries
@@ -208,7 +240,10 @@ class Gazetteer:
                 self._outside[without_article(norm)].append(place)
         for alias in self.aliases:
             self._add_alias(alias)
+        for row in self.former_rows:
+            self._add_former(row)
         self._names = sorted({key for (_, key) in self._index})
+        self._spellings = self._postal_spellings()
 
     def _add(self, kind: str | None, key: str, place: Place, rank: int) -> None:
         if key:
@@ -267,6 +302,65 @@ class Gazetteer:
         if kind is None:
             self._add(None, core, place, 1)
 
+    def _add_former(self, row: dict[str, str]) -> None:
+        territory = self.territories.get(f"commune:{row['commune']}")
+        norm = normalize(row["nom"])
+        if territory is None or norm == normalize(territory.nom):
+            return  # not a commune of these territories, or the commune déléguée chef-lieu
+        template = _FORMER_NOTES.get(row.get("type", ""), "ancienne commune, aujourd'hui {nom}")
+        place = Place(territory, template.format(nom=territory.nom))
+        for key, rank in ((norm, 0), (_without_article(norm), 1)):
+            self._add(None, key, place, rank)
+            self._add("commune", key, place, rank)
+
+    def _postal_spellings(self) -> dict[str, list[tuple[str, str, Territory, bool]]]:
+        """Department -> (spelling, compact spelling, commune) for every official name (with and
+        without article) and every name La Poste writes, in `_postal_form`."""
+        postal = {row["code"]: [n for n in row.get("noms_postaux", "").split(";") if n]
+                  for row in self.postal_rows}
+        out: dict[str, list[tuple[str, str, Territory]]] = defaultdict(list)
+        for territory in self.territories.by_code.values():
+            if territory.kind != "commune":
+                continue
+            norm = normalize(territory.nom)
+            official = {norm, _without_article(norm)}
+            names = official | {normalize(n) for n in postal.get(territory.code, [])}
+            for name in sorted(names):
+                spelled = _postal_form(name)
+                out[territory.departements[0]].append(
+                    (spelled, spelled.replace(" ", ""), territory, name not in official))
+        return out
+
+    def _resolve_spelling(self, query: str, norm: str, departement: str) -> Resolution | None:
+        """A commune of `departement` written as La Poste does, or cut short: the single one
+        whose name or postal name is spelled the same (« LEZ », spaces), else the single one
+        whose name starts with the query. None when nothing matches."""
+        spelled = _postal_form(norm)
+        compact = spelled.replace(" ", "")
+        names = self._spellings.get(departement, [])
+        matches = [(t, postal) for s, c, t, postal in names if c == compact]
+        cut = False
+        if not matches and len(compact) >= _PREFIX_MIN_LETTERS:
+            cut = len(compact) >= _CUT_MIN_LETTERS
+            matches = [(t, postal) for s, c, t, postal in names
+                       if s.startswith(spelled + " ") or (cut and c.startswith(compact))]
+            cut = True
+        same = _unique_territories(t for t, _ in matches)
+        if not same:
+            return None
+        if len(same) > 1:
+            return Resolution(query, "ambiguous", tuple(Place(t, approximate=True) for t in same),
+                              departement=departement)
+        territory = same[0]
+        if cut:
+            how = f"nom abrégé ou coupé : seule commune du département {departement} dont le nom commence ainsi"
+        elif any(postal for _, postal in matches):
+            how = "nom écrit par La Poste"
+        else:
+            how = "variante d'écriture du nom officiel"
+        note = f"correspondance approchée : « {_bare(query)} » lu comme {territory.nom} ({how})"
+        return Resolution(query, "ok", (Place(territory, note, approximate=True),))
+
     def search_keys(self, kinds: tuple[str, ...] = ("commune", "epci", "departement")) -> dict[str, set[str]]:
         """Every normalized name the resolver knows a place of `kinds` by (official names,
         without article, short and former names of EPCI, department codes): the keys of the
@@ -303,7 +397,12 @@ class Gazetteer:
             best = min(e.rank for e in candidates)
             places = _unique(e.place for e in candidates if e.rank == best)
             status: Status = "ok" if len(places) == 1 else "ambiguous"
-            return Resolution(query, status, tuple(sorted(places, key=lambda p: p.typed_code)))
+            return Resolution(query, status, tuple(sorted(places, key=lambda p: p.typed_code)),
+                              departement=departement or "")
+        if departement and kind in (None, "commune"):
+            spelled = self._resolve_spelling(query, core, departement)
+            if spelled is not None:
+                return spelled
         outside = _unique_outside(self._outside.get(norm, []) + self._outside.get(core, []))
         if outside and not departement:
             return Resolution(query, "outside", outside=tuple(outside))
@@ -335,6 +434,18 @@ def _unique(places: Iterable[Place]) -> list[Place]:
         if current is None or (place.note and not current.note):
             seen[place.typed_code] = place
     return list(seen.values())
+
+
+def _unique_territories(territories: Iterable[Territory]) -> list[Territory]:
+    return sorted({t.typed_code: t for t in territories}.values(), key=lambda t: t.typed_code)
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of an optional reference file (a data folder made before it existed has none)."""
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _unique_outside(places: list[OutsidePlace]) -> list[OutsidePlace]:

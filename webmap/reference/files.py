@@ -37,6 +37,10 @@ class ReferenceFiles:
         return self.root / "codes_postaux.csv"
 
     @property
+    def former_communes(self) -> Path:
+        return self.root / "communes_anciennes.csv"
+
+    @property
     def sources(self) -> Path:
         return self.root / "SOURCES.md"
 
