@@ -180,3 +180,41 @@ def test_header_ending_with_a_bare_carriage_return(tmp_path, files, gazetteer):
     mac = tmp_path / "mac2.csv"
     mac.write_bytes(HEADER.replace("\n", "\r").encode() + b"Projet,Asso,droits,Laon,,non,,\r")
     assert import_file(mac, tmp_path / "o2.csv", files, gazetteer).errors == []
+
+
+def test_compris_entre_is_the_area_inside_the_named_corners(tmp_path, files, gazetteer, territories):
+    """« compris entre A, B, C » : the communes whose town hall is inside the outline of the
+    corner communes, computed from the reference layer, not the corners alone."""
+    source = write(tmp_path, HEADER + (
+        "Bus,,alimentation,\"compris entre Laon, Guise, La Capelle, Hirson, Rozoy sur Serre\",02,oui,,\n"
+        "Triangle,,alimentation,\"Compris  entre Laon, Guise, Hirson\",02,oui,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    report = import_file(source, out, files, gazetteer)
+    assert report.errors == []
+    bus, triangle = read_rows(out)
+    codes = bus["territoires"].split(";")
+    corners = ["02408", "02361", "02141", "02381", "02666"]
+    assert codes == [f"commune:{c}" for c in territories.communes_between(corners)]
+    assert {f"commune:{c}" for c in corners} <= set(codes) and len(codes) > 100
+    names = {territories.get(c).nom for c in codes}
+    assert {"Marle", "Vervins", "Montcornet"} <= names
+    assert "Saint-Quentin" not in names and "Soissons" not in names
+    assert bus["lieu"] == "" and bus["precision"] == "commune"
+    # A smaller outline holds fewer communes, all of them inside the larger one.
+    assert set(triangle["territoires"].split(";")) < set(codes)
+
+
+def test_compris_entre_errors(tmp_path, files, gazetteer):
+    source = write(tmp_path, HEADER + (
+        "Deux coins,,alimentation,\"compris entre Laon, Guise\",02,non,,\n"
+        "Coin inconnu,,alimentation,\"compris entre Laon, Guise, Nullepart\",02,non,,\n"
+        "Pas une commune,,alimentation,\"compris entre Laon, Guise, Aisne\",02,non,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    report = import_file(source, out, files, gazetteer)
+    assert not out.exists()
+    assert [(e.line, e.value) for e in report.errors] == [
+        (2, "compris entre Laon, Guise"), (3, "Nullepart"), (4, "Aisne")]
+    assert "au moins trois communes" in report.errors[0].expected
+    assert "une commune" in report.errors[2].expected

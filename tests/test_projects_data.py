@@ -69,10 +69,19 @@ def test_titles_and_descriptions_come_from_the_press_kit(rows):
 
 def test_known_places(rows):
     by_id = {r["id"]: r for r in rows}
-    bus = by_id["hdf-2021-11"]  # Bus Accs'Aisne
-    assert bus["territoires"].split(";") == [
-        "commune:02408", "commune:02361", "commune:02141", "commune:02381", "commune:02666"]
-    assert bus["aller_vers"] == "true" and bus["lieu"] == ""
+    assert by_id["hdf-2021-11"]["aller_vers"] == "true" and by_id["hdf-2021-11"]["lieu"] == ""
     assert by_id["hdf-2021-20"]["territoires"].endswith("epci:200040947")  # CC de Cassel
     assert by_id["hdf-2021-38"]["territoires"] == "canton:6015"
     assert by_id["hdf-2021-14"]["territoires"] == "arrondissement:623;arrondissement:624"
+
+
+def test_bus_accs_aisne_serves_the_area_between_its_five_towns(rows, territories):
+    """« territoires ruraux compris entre Laon – Guise-La Capelle-Hirson-Rozoy sur Serre » :
+    the five towns are the corners; the communes inside their outline are served."""
+    bus = next(r for r in rows if r["id"] == "hdf-2021-11")
+    corners = ["02408", "02361", "02141", "02381", "02666"]  # Laon, Guise, La Capelle, Hirson, Rozoy
+    served = bus["territoires"].split(";")
+    assert served == [f"commune:{c}" for c in territories.communes_between(corners)]
+    names = {territories.get(code).nom for code in served}
+    assert {"Marle", "Vervins", "Montcornet", "Laon", "Hirson"} <= names
+    assert bus["lieu"] == "" and "compris entre" in bus["note"]

@@ -5,6 +5,7 @@ Every row is checked; if any is wrong nothing is written and every error is repo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ INPUT_COLUMNS = ("titre", "porteur", "theme", "lieux", "departement", "aller_ver
                  "montant_eur", "description")
 OPTIONAL_COLUMNS = ("id", "echelle", "lieu", "zone_blanche", "lieux_cites", "source", "note")
 REQUIRED_COLUMNS = ("titre", "theme", "lieux")
+# « compris entre A, B, C » in `lieux`: the area whose corners are these communes.
+BETWEEN = "compris entre"
 
 
 @dataclass
@@ -175,17 +178,53 @@ def _resolve_places(text: str, departement: str | None, ctx: _RowContext, gazett
                   "département ou « Hauts-de-France »), séparés par des « ; »")
         return None
     places = []
+    failed = False
     for name in names:
-        resolution = gazetteer.resolve(name, departement=departement)
-        if not resolution.ok and departement and resolution.status == "unknown":
-            # The row's department filters homonyms; a place of another department of the
-            # region (a project straddling two departments) is still accepted.
-            resolution = gazetteer.resolve(name)
+        if normalize(name).startswith(BETWEEN + " "):
+            area = _resolve_between(name, departement, ctx, gazetteer)
+            failed = failed or area is None
+            places.extend(area or ())
+            continue
+        resolution = _resolve_one(name, departement, gazetteer)
         if resolution.ok:
             places.append(resolution.place.territory)
         else:
+            failed = True
             ctx.error("lieux", name, _expectation(resolution))
-    return places if len(places) == len(names) else None
+    return None if failed else places
+
+
+def _resolve_one(name: str, departement: str | None, gazetteer: Gazetteer):
+    resolution = gazetteer.resolve(name, departement=departement)
+    if not resolution.ok and departement and resolution.status == "unknown":
+        # The row's department filters homonyms; a place of another department of the
+        # region (a project straddling two departments) is still accepted.
+        resolution = gazetteer.resolve(name)
+    return resolution
+
+
+def _resolve_between(text: str, departement: str | None, ctx: _RowContext, gazetteer: Gazetteer):
+    """« compris entre Laon, Guise, Hirson » -> the communes inside the outline of the named
+    communes (Territories.communes_between): the towns are the corners of the area."""
+    corners_text = re.sub(r"^\s*compris\s+entre\s+", "", text, flags=re.IGNORECASE)
+    names = [n.strip() for n in corners_text.split(",") if n.strip()]
+    if len(names) < 3:
+        ctx.error("lieux", text, f"« {BETWEEN} » suivi d'au moins trois communes séparées par des "
+                  "virgules (les coins de la zone), par exemple « compris entre Laon, Guise, Hirson »")
+        return None
+    codes = []
+    for name in names:
+        resolution = _resolve_one(name, departement, gazetteer)
+        if not resolution.ok:
+            ctx.error("lieux", name, _expectation(resolution))
+        elif resolution.place.territory.kind != "commune":
+            ctx.error("lieux", name, f"une commune (coin de la zone « {BETWEEN} »)")
+        else:
+            codes.append(resolution.place.territory.code)
+    if len(codes) != len(names):
+        return None
+    territories = gazetteer.territories
+    return [territories.get(f"commune:{code}") for code in territories.communes_between(codes)]
 
 
 def _expectation(resolution) -> str:
