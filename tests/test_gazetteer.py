@@ -133,3 +133,18 @@ def test_cli_resolve_unknown_and_outside_messages():
     assert unknown.returncode == 1 and "inconnu" in unknown.stderr and "Traceback" not in unknown.stderr
     outside = run_cli("resolve", "Marseille")
     assert outside.returncode == 1 and "hors de la région" in outside.stderr
+
+
+def test_every_alias_has_a_source_and_former_territories_say_what_stands_in_for_them():
+    """A former territory resolves to its historical composition when a source gives it;
+    none is available offline for the two of the press kit, so the alias says so."""
+    from webmap.places.gazetteer import load_aliases
+
+    aliases = load_aliases()
+    assert all(alias["source"].strip() for alias in aliases), "colonne source vide"
+    former = {a["alias"]: a for a in aliases if "ancien" in a["note"] and "avant 20" in a["note"]}
+    assert set(former) == {"Communauté de communes de Cassel", "Communauté de communes du Pays de Cassel",
+                           "ex-canton de Nanteuil-le-Haudouin"}
+    for alias in former.values():
+        assert "non disponible hors ligne" in alias["note"] and "approximatif" in alias["note"]
+        assert "aucune source hors ligne" in alias["source"]

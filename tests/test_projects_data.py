@@ -85,3 +85,18 @@ def test_bus_accs_aisne_serves_the_area_between_its_five_towns(rows, territories
     names = {territories.get(code).nom for code in served}
     assert {"Marle", "Vervins", "Montcornet", "Laon", "Hirson"} <= names
     assert bus["lieu"] == "" and "compris entre" in bus["note"]
+
+
+def test_former_territories_are_marked_approximate_with_what_stands_in(rows, territories):
+    """« Communauté de communes de Cassel » and the « ex-canton de Nanteuil-le-Haudouin »: no
+    offline source gives their former composition, so today's successor stands in, and the
+    row says so (no « kept as written » while the code is the successor)."""
+    by_id = {r["id"]: r for r in rows}
+    for pid, typed in (("hdf-2021-20", "epci:200040947"), ("hdf-2021-38", "canton:6015")):
+        row = by_id[pid]
+        assert typed in row["territoires"].split(";") and row["lieu"] == ""
+        assert "composition" in row["note"] and "aucune source hors ligne" in row["note"]
+        assert "approximatif" in row["note"]
+        assert f"({len(territories.communes_of(typed))} communes)" in row["note"]
+    for row in rows:
+        assert "gardé tel qu'écrit" not in row["note"] and "gardée telle qu'écrite" not in row["note"], row["id"]
