@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from webmap.places.gazetteer import normalize
 from webmap.projects.check import check_file
 from webmap.projects.importer import import_file
 from webmap.projects.schema import CANONICAL_COLUMNS
@@ -100,3 +102,46 @@ def test_former_territories_are_marked_approximate_with_what_stands_in(rows, ter
         assert f"({len(territories.communes_of(typed))} communes)" in row["note"]
     for row in rows:
         assert "gardé tel qu'écrit" not in row["note"] and "gardée telle qu'écrite" not in row["note"], row["id"]
+
+
+def _communes_named_by(porteur: str, territories) -> set[str]:
+    """Communes of the region the carrier's name names as such: not a part of a department's
+    name (« Pas-de-Calais ») nor of an area's (« Région de Valenciennes »)."""
+    text = f" {normalize(porteur)} "
+    for code in ("02", "59", "60", "62", "80"):
+        text = text.replace(f" {normalize(territories.get(f'departement:{code}').nom)} ", " ")
+    text = re.sub(r" region de [a-z]+ ", " ", text)
+    return {code for code, nom in zip(territories.communes["code"], territories.communes["nom"], strict=True)
+            if f" {normalize(nom)} " in text}
+
+
+def test_lieu_from_the_carriers_name_one_rule_for_all(rows, territories):
+    """A commune the carrier's name names (« Emmaüs Beauvais », « Centre social rural de
+    Guiscard ») is the marker's `lieu` when it is in the served territory; a department, an
+    area or an EPCI in the name (« de l'Aisne », « Est Somme », « Région de Valenciennes »,
+    « Cambresis ») gives no `lieu`."""
+    from_carrier = set()
+    for row in rows:
+        if row["echelle"] == "regional":
+            continue
+        served = {c for t in row["territoires"].split(";") for c in territories.communes_of(t)}
+        named = _communes_named_by(row["porteur"], territories) & served
+        if len(named) == 1:
+            assert row["lieu"] == named.pop(), row["id"]
+            from_carrier.add(row["id"][-2:])
+    assert from_carrier == {"18", "27", "36", "37", "41", "51"}
+    for pid in ("12", "16", "43", "53", "54"):
+        assert next(r for r in rows if r["id"] == f"hdf-2021-{pid}")["lieu"] == ""
+
+
+def test_communes_named_as_where_a_project_acts_are_served(rows, territories):
+    """Entourage: « sur la Métropole Européenne de Lille (plus spécifiquement à Roubaix et
+    Tourcoing, puis à Villeneuve d'Ascq, et la couronne sud de la métropole de Loos à
+    Faches-Thumesnil) » : the MEL and each named commune are in `territoires`."""
+    entourage = next(r for r in rows if r["id"] == "hdf-2021-42")
+    served = entourage["territoires"].split(";")
+    assert served[0] == "epci:200093201"
+    names = {territories.get(t).nom for t in served[1:]}
+    assert names == {"Roubaix", "Tourcoing", "Villeneuve-d'Ascq", "Loos", "Faches-Thumesnil"}
+    assert all(territories.get(t).kind == "commune" for t in served[1:])
+    assert entourage["precision"] == "epci" and entourage["lieu"] == ""
