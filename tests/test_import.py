@@ -218,3 +218,23 @@ def test_compris_entre_errors(tmp_path, files, gazetteer):
         (2, "compris entre Laon, Guise"), (3, "Nullepart"), (4, "Aisne")]
     assert "au moins trois communes" in report.errors[0].expected
     assert "une commune" in report.errors[2].expected
+
+
+def test_lieux_cites_kept_as_given_and_departements_follow_the_row(tmp_path, files, gazetteer):
+    """An empty `lieux_cites` cell means the text names no place: it stays empty (a list
+    without the column cites its places as typed). An EPCI straddling two departments counts
+    for the row's department only."""
+    source = write(tmp_path, (
+        "titre,theme,lieux,departement,lieux_cites\n"
+        "Réseau,droits,Hauts-de-France,,\n"
+        "Paniers,alimentation,CC de l'Est de la Somme,80,Est Somme\n"
+        "Paniers bis,alimentation,CC de l'Est de la Somme,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    assert import_file(source, out, files, gazetteer).errors == []
+    rows = read_rows(out)
+    assert [r["lieux_cites"] for r in rows] == ["", "Est Somme", ""]
+    assert [r["departements"] for r in rows] == ["", "80", "02;80"]
+    without = write(tmp_path, "titre,theme,lieux\nRéseau,droits,Hauts-de-France\n", name="sans.csv")
+    assert import_file(without, out, files, gazetteer).errors == []
+    assert read_rows(out)[0]["lieux_cites"] == "Hauts-de-France"

@@ -145,3 +145,70 @@ def test_communes_named_as_where_a_project_acts_are_served(rows, territories):
     assert names == {"Roubaix", "Tourcoing", "Villeneuve-d'Ascq", "Loos", "Faches-Thumesnil"}
     assert all(territories.get(t).kind == "commune" for t in served[1:])
     assert entourage["precision"] == "epci" and entourage["lieu"] == ""
+
+
+def _press_kit_text_of_each_project(rows) -> dict[str, str]:
+    """Each project's own text in the press kit: from its title to the next project's title,
+    without the section headings (« Dans le Nord : ») that sit between projects."""
+    text = " ".join(PRESS_KIT.read_text(encoding="utf-8").split())
+    starts, position = [], 0
+    for row in rows:
+        start = text.index(" ".join(row["titre"].split()), position)
+        starts.append(start)
+        position = start + 1
+    ends = [*starts[1:], len(text)]
+    return {row["id"]: re.sub(r"Dans (?:le |la |l')[\w-]+ :", " ", text[start:end])
+            for row, start, end in zip(rows, starts, ends, strict=True)}
+
+
+def test_lieux_cites_are_word_for_word_from_the_projects_text(rows):
+    if not PRESS_KIT.exists():
+        pytest.skip("press kit not beside the checkout")
+    texts = _press_kit_text_of_each_project(rows)
+    for row in rows:
+        for place in filter(None, row["lieux_cites"].split(";")):
+            assert place in texts[row["id"]], (row["id"], place)
+    # Texts that name no place cite none (« en région », « pour la région », a rubrique).
+    for pid in ("03", "04", "07", "26", "29", "31", "34", "45"):
+        assert next(r for r in rows if r["id"] == f"hdf-2021-{pid}")["lieux_cites"] == ""
+
+
+def test_echelle_follows_the_rubrique_then_the_served_territory(rows):
+    """regional: the rubrique « Au niveau régional » ; else departemental when every served
+    territory is a whole department, local when it is smaller."""
+    for row in rows:
+        kinds = {t.split(":")[0] for t in row["territoires"].split(";")}
+        if row["source"].endswith("Au niveau régional"):
+            expected = "regional"
+        else:
+            expected = "departemental" if kinds == {"departement"} else "local"
+        assert row["echelle"] == expected, row["id"]
+    by_id = {r["id"][-2:]: r["echelle"] for r in rows}
+    assert [by_id[n] for n in ("17", "26", "34", "50", "53")] == ["departemental"] * 5
+    assert [by_id[n] for n in ("43", "54")] == ["local"] * 2
+
+
+def test_vague_areas_named_after_an_arrondissement_are_that_arrondissement(rows):
+    """« Région de Valenciennes » and « Cambrésis » (carrier names): the arrondissements of
+    Valenciennes and Cambrai, not the whole Nord."""
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["hdf-2021-43"]["territoires"] == "arrondissement:596"
+    assert by_id["hdf-2021-54"]["territoires"] == "arrondissement:592"
+    for pid in ("hdf-2021-43", "hdf-2021-54"):
+        assert by_id[pid]["precision"] == "arrondissement" and by_id[pid]["lieu"] == ""
+        assert "approximatif" in by_id[pid]["note"]
+
+
+def test_departements_are_those_the_press_kit_lists_the_project_under(rows, territories):
+    """A territory straddling the kit's department and another (the CC de l'Est de la Somme
+    has a commune in the Aisne) counts for the kit's department only; a territory in another
+    department adds it (Calais for La Petite Pierre, listed in the Nord)."""
+    by_id = {r["id"]: r for r in rows}
+    assert territories.get("epci:200070985").departements == ("02", "80")
+    assert by_id["hdf-2021-16"]["departements"] == "80"
+    assert by_id["hdf-2021-20"]["departements"] == "59;62"
+    section = {"Dans le Nord": "59", "Dans l'Oise": "60", "Dans l'Aisne": "02", "Dans la Somme": "80",
+               "Dans le Pas-de-Calais": "62", "Pour le renforcement de la prévention": "59"}
+    for row in rows:
+        if row["echelle"] != "regional":
+            assert section[row["source"].split(", ")[-1]] in row["departements"].split(";"), row["id"]

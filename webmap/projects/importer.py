@@ -132,7 +132,7 @@ def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
     kinds = [t.kind for t in territories]
     typed = [t.typed_code for t in territories]
     regional = "region" in kinds
-    deps = [] if regional else sorted({d for t in territories for d in t.departements})
+    deps = [] if regional else _departements(territories, departement)
     if not echelle:
         echelle = "regional" if regional else (
             "departemental" if set(kinds) == {"departement"} else "local")
@@ -150,10 +150,25 @@ def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
         "zone_blanche": format_boolean(flags["zone_blanche"]),
         "montant_eur": format_amount(amount),
         "description": get("description", ""),
-        "lieux_cites": get("lieux_cites", "") or get("lieux", ""),
+        # Word for word from the text: a transcription that has the column keeps it, even
+        # empty (no place named); a list without it cites the places as typed.
+        "lieux_cites": cells["lieux_cites"] if "lieux_cites" in cells else get("lieux", ""),
         "source": get("source", ""),
         "note": get("note", ""),
     }
+
+
+def _departements(territories, departement: str | None) -> list[str]:
+    """The departments a project is listed under: a territory straddling the row's
+    department and another (an EPCI with one commune across the border) counts for the
+    row's department only, as the press kit lists it; a territory elsewhere adds its own."""
+    deps = set()
+    for territory in territories:
+        if departement and departement in territory.departements:
+            deps.add(departement)
+        else:
+            deps.update(territory.departements)
+    return sorted(deps)
 
 
 def _parse_departement(text: str, ctx: _RowContext, gazetteer: Gazetteer) -> str | None:
