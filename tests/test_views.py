@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import make_app
+from conftest import make_app, page_and_map_script
 
 from webmap.analysis.classify import classify
 from webmap.analysis.coverage import commune_coverage
@@ -97,3 +97,16 @@ def test_map_pages_are_cached_whole_and_the_map_script_is_the_same_for_every_vie
     script = client.get(scripts.pop())
     assert script.status_code == 200 and "max-age=86400" in script.headers["Cache-Control"]
     assert "WebMap.start(" in script.get_data(as_text=True)
+
+
+def test_cited_zones_blanches_not_located_are_named_not_painted(client):
+    """« les zones du département de la Somme non couvertes » (Secours populaire) locates no
+    zone: the layer does not paint the Somme, and says in words what it leaves out; the
+    ex-canton of En Avant Simone is painted."""
+    painted = decode_polygons(client.get("/donnees/zones/zones-blanches.bin").data).properties["code"]
+    assert painted == ["hdf-2021-38"]
+    page = client.get("/").get_data(as_text=True)
+    note = re.search(r"<p class=\"wm-hint\" data-unlocated-zone>(.*?)</p>", page, re.S).group(1)
+    assert "non localisées, non dessinées" in note and "Somme" in note
+    assert "Couverture de zones blanches par le Secours Populaire" in note
+    assert "non localisées, non dessinées : Somme" in page_and_map_script(client, "/")  # layer control
