@@ -16,7 +16,7 @@ def test_wrong_file_fails_with_line_numbered_messages(tmp_path, files, territori
     text = "".join(lines)
     text = text.replace("hdf-2021-02,", "hdf-2021-01,", 1)          # duplicate id
     text = text.replace("commune:02666", "commune:02999", 1)        # unknown commune
-    text = text.replace(",alimentation,local,02,commune:02408", ",culture,local,02,commune:02408", 1)
+    text = text.replace(",,alimentation,local,02,commune:", ",,culture,local,02,commune:", 1)  # the bus
     bad = tmp_path / "projets.csv"
     bad.write_text(text, encoding="utf-8")
     report = check_file(bad, files, territories)

@@ -51,7 +51,7 @@ def retitle(rows, title):
 
 @pytest.mark.parametrize("edit,expected", [
     (lambda r: r[3].update(territoires="commune:80O21"), "80O21"),
-    (lambda r: r[3].update(territoires=""), "au moins un code typé"),
+    (lambda r: r[3].update(territoires=""), "valeur vide — des codes typés de territoires"),
     (lambda r: r[3].update(theme="culture"), "alimentation, droits ou insertion"),
 ])
 def test_a_file_check_rejects_is_never_served(setup, edit, expected):

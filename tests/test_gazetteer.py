@@ -246,3 +246,18 @@ EVERY_COMMUNE_COUNTS = {
 @pytest.mark.parametrize("spell", sorted(EVERY_COMMUNE_COUNTS))
 def test_every_commune_resolves_from_each_spelling_to_itself_or_an_honest_ambiguity(gazetteer, files, spell):
     assert _every_commune_spelling(gazetteer, files, spell) == EVERY_COMMUNE_COUNTS[spell]
+
+
+def test_every_alias_has_a_source_and_former_territories_say_what_stands_in_for_them():
+    """A former territory resolves to its historical composition when a source gives it;
+    none is available offline for the two of the press kit, so the alias says so."""
+    from webmap.places.gazetteer import load_aliases
+
+    aliases = load_aliases()
+    assert all(alias["source"].strip() for alias in aliases), "colonne source vide"
+    former = {a["alias"]: a for a in aliases if "ancien" in a["note"] and "avant 20" in a["note"]}
+    assert set(former) == {"Communauté de communes de Cassel", "Communauté de communes du Pays de Cassel",
+                           "ex-canton de Nanteuil-le-Haudouin"}
+    for alias in former.values():
+        assert "non disponible hors ligne" in alias["note"] and "approximatif" in alias["note"]
+        assert "aucune source hors ligne" in alias["source"]

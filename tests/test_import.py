@@ -225,3 +225,61 @@ def test_section_titles_without_article_import(tmp_path, files, gazetteer):
     report = import_file(source, out, files, gazetteer)
     assert report.errors == []
     assert [r["theme"] for r in read_rows(out)] == ["insertion", "droits", "alimentation"]
+
+
+def test_compris_entre_is_the_area_inside_the_named_corners(tmp_path, files, gazetteer, territories):
+    """« compris entre A, B, C » : the communes whose town hall is inside the outline of the
+    corner communes, computed from the reference layer, not the corners alone."""
+    source = write(tmp_path, HEADER + (
+        "Bus,,alimentation,\"compris entre Laon, Guise, La Capelle, Hirson, Rozoy sur Serre\",02,oui,,\n"
+        "Triangle,,alimentation,\"Compris  entre Laon, Guise, Hirson\",02,oui,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    report = import_file(source, out, files, gazetteer)
+    assert report.errors == []
+    bus, triangle = read_rows(out)
+    codes = bus["territoires"].split(";")
+    corners = ["02408", "02361", "02141", "02381", "02666"]
+    assert codes == [f"commune:{c}" for c in territories.communes_between(corners)]
+    assert {f"commune:{c}" for c in corners} <= set(codes) and len(codes) > 100
+    names = {territories.get(c).nom for c in codes}
+    assert {"Marle", "Vervins", "Montcornet"} <= names
+    assert "Saint-Quentin" not in names and "Soissons" not in names
+    assert bus["lieu"] == "" and bus["precision"] == "commune"
+    # A smaller outline holds fewer communes, all of them inside the larger one.
+    assert set(triangle["territoires"].split(";")) < set(codes)
+
+
+def test_compris_entre_errors(tmp_path, files, gazetteer):
+    source = write(tmp_path, HEADER + (
+        "Deux coins,,alimentation,\"compris entre Laon, Guise\",02,non,,\n"
+        "Coin inconnu,,alimentation,\"compris entre Laon, Guise, Nullepart\",02,non,,\n"
+        "Pas une commune,,alimentation,\"compris entre Laon, Guise, Aisne\",02,non,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    report = import_file(source, out, files, gazetteer)
+    assert not out.exists()
+    assert [(e.line, e.value) for e in report.errors] == [
+        (2, "compris entre Laon, Guise"), (3, "Nullepart"), (4, "Aisne")]
+    assert "au moins trois communes" in report.errors[0].expected
+    assert "une commune" in report.errors[2].expected
+
+
+def test_lieux_cites_kept_as_given_and_departements_follow_the_row(tmp_path, files, gazetteer):
+    """An empty `lieux_cites` cell means the text names no place: it stays empty (a list
+    without the column cites its places as typed). An EPCI straddling two departments counts
+    for the row's department only."""
+    source = write(tmp_path, (
+        "titre,theme,lieux,departement,lieux_cites\n"
+        "Réseau,droits,Hauts-de-France,,\n"
+        "Paniers,alimentation,CC de l'Est de la Somme,80,Est Somme\n"
+        "Paniers bis,alimentation,CC de l'Est de la Somme,,\n"
+    ))
+    out = tmp_path / "projets.csv"
+    assert import_file(source, out, files, gazetteer).errors == []
+    rows = read_rows(out)
+    assert [r["lieux_cites"] for r in rows] == ["", "Est Somme", ""]
+    assert [r["departements"] for r in rows] == ["", "80", "02;80"]
+    without = write(tmp_path, "titre,theme,lieux\nRéseau,droits,Hauts-de-France\n", name="sans.csv")
+    assert import_file(without, out, files, gazetteer).errors == []
+    assert read_rows(out)[0]["lieux_cites"] == "Hauts-de-France"

@@ -8,13 +8,14 @@ import re
 
 import numpy as np
 import pytest
-from conftest import make_app
+from conftest import make_app, page_and_map_script
 
 from webmap.analysis.classify import classify
 from webmap.analysis.coverage import commune_coverage
 from webmap.analysis.metrics import LEVELS, METRIC_BY_SLUG, compute_metrics
+from webmap.mapview.image import color_for
 from webmap.mapview.polygon_codec import decode_polygons
-from webmap.mapview.views import all_views, as_sent, theme_keys
+from webmap.mapview.views import all_views, theme_keys
 from webmap.projects.schema import THEMES
 
 
@@ -60,9 +61,13 @@ def test_every_views_figures_are_the_servers(client, territories):
         assert np.array_equal(np.isnan(values), np.isnan(want)), view
         assert np.allclose(values[~np.isnan(values)], want[~np.isnan(want)], rtol=0, atol=5e-4), view
         metric = METRIC_BY_SLUG[view.indicateur]
-        legend, _ = classify(expected, served["legend"]["title"], metric.unit, metric.decimals)
-        assert [(c["upper"], c["color"]) for c in served["choropleth"]["classes"]] == \
-            [(as_sent(c.upper), c.color) for c in legend.classes], view
+        legend, colours = classify(expected, served["legend"]["title"], metric.unit, metric.decimals)
+        classes = served["choropleth"]["classes"]
+        assert [c["color"] for c in classes] == [c.color for c in legend.classes], view
+        assert np.allclose([c["upper"] for c in classes], [c.upper for c in legend.classes], rtol=0, atol=5e-4)
+        # Each polygon gets, by the browser's rule (WebMap.colorFor), its class's colour.
+        drawn = [color_for(v, classes) for v in served["choropleth"]["values"]]
+        assert drawn == colours.reindex(codes[view.niveau]).tolist(), view
         assert [c["label"] for c in served["legend"]["classes"]] == [c.label for c in legend.classes]
         assert served["legend"]["noData"] == legend.no_data
 
@@ -97,3 +102,16 @@ def test_map_pages_are_cached_whole_and_the_map_script_is_the_same_for_every_vie
     script = client.get(scripts.pop())
     assert script.status_code == 200 and "max-age=86400" in script.headers["Cache-Control"]
     assert "WebMap.start(" in script.get_data(as_text=True)
+
+
+def test_cited_zones_blanches_not_located_are_named_not_painted(client):
+    """« les zones du département de la Somme non couvertes » (Secours populaire) locates no
+    zone: the layer does not paint the Somme, and says in words what it leaves out; the
+    ex-canton of En Avant Simone is painted."""
+    painted = decode_polygons(client.get("/donnees/zones/zones-blanches.bin").data).properties["code"]
+    assert painted == ["hdf-2021-38"]
+    page = client.get("/").get_data(as_text=True)
+    note = re.search(r"<p class=\"wm-hint\" data-unlocated-zone>(.*?)</p>", page, re.S).group(1)
+    assert "non localisées, non dessinées" in note and "Somme" in note
+    assert "Couverture de zones blanches par le Secours Populaire" in note
+    assert "non localisées, non dessinées : Somme" in page_and_map_script(client, "/")  # layer control

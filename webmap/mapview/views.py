@@ -8,6 +8,7 @@ switch never reloads the page and shows exactly the figures the server would.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -38,21 +39,55 @@ def all_views() -> list[MapView]:
             for level in LEVELS for metric in METRICS for theme in theme_keys()]
 
 
-def as_sent(value: float) -> float | int:
-    """A value or a class bound as the browser gets it: 3 decimals. Values and bounds are
-    rounded alike (rounding keeps order), so a value equal to its class's upper bound stays
-    in its class when the browser compares them."""
-    value = round(float(value), 3)
+def as_sent(value: float, decimals: int = 3) -> float | int:
+    """A value or a class bound as the browser gets it: 3 decimals, more where needed to keep
+    a value on its side of a bound (class_bound_decimals)."""
+    value = round(float(value), decimals)
     return int(value) if value.is_integer() else value
 
 
-def values_in_map_order(data: Dataset, level: str, values) -> list[float | int | None]:
-    """One value per polygon of the level, in the order of its map files (None: no data)."""
+def class_bound_decimals(uppers: list[float], values) -> list[int]:
+    """For each class's upper bound, the decimals that keep it apart from the lowest value of
+    the next class: 3, or more when both round alike (11.124817 and 11.124823 are both
+    11.125 at 3 decimals: the browser would put the second in the lower class)."""
+    finite = sorted(float(v) for v in values if v is not None and not math.isnan(v))
+    out = []
+    for upper in uppers:
+        above = finite[bisect.bisect_right(finite, upper + 1e-9):][:1]
+        decimals = 3
+        while above and decimals < 12 and round(upper, decimals) >= round(above[0], decimals):
+            decimals += 1
+        out.append(decimals)
+    return out
+
+
+def value_as_sent(value: float, uppers: list[float], decimals: list[int]) -> float | int:
+    """A value with 3 decimals, or with a bound's decimals when 3 would move it across that
+    bound (classes compare `value <= upper`, in the browser as in classify)."""
+    sent = as_sent(value)
+    for upper, places in zip(uppers, decimals, strict=True):
+        if places > 3 and (sent <= as_sent(upper, places) + 1e-9) != (value <= upper + 1e-9):
+            return as_sent(value, places)
+    return sent
+
+
+def values_in_map_order(data: Dataset, level: str, values, uppers: list[float] = ()) -> list[float | int | None]:
+    """One value per polygon of the level, in the order of its map files (None: no data),
+    each on its side of the class bounds `uppers` as sent."""
+    decimals = class_bound_decimals(list(uppers), values.values())
     out: list[float | int | None] = []
     for code in data.level_order(level):
         value = values.get(code)
-        out.append(None if value is None or math.isnan(value) else as_sent(value))
+        out.append(None if value is None or math.isnan(value) else value_as_sent(value, list(uppers), decimals))
     return out
+
+
+def classes_as_sent(legend: Legend, values) -> list[dict]:
+    """The classes' upper bounds and colours as the browser gets them."""
+    uppers = [c.upper for c in legend.classes]
+    decimals = class_bound_decimals(uppers, values)
+    return [{"upper": as_sent(c.upper, places), "color": c.color}
+            for c, places in zip(legend.classes, decimals, strict=True)]
 
 
 def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
@@ -78,7 +113,8 @@ def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
             "Règles : page « Couverture ».")
     elif note:
         legend.notes.append(note)
-    return legend, values_in_map_order(data, view.niveau, values.to_dict()), note
+    uppers = [c.upper for c in legend.classes]
+    return legend, values_in_map_order(data, view.niveau, values.to_dict(), uppers), note
 
 
 SUMMARY_ALL_UP_TO = 10  # a level with more territories is summed up by its highest values
@@ -121,6 +157,7 @@ def view_payload(data: Dataset, view: MapView) -> dict:
     choropleth (values, classes, how a value reads)."""
     legend, values, _ = metric_legend(data, view)
     metric = METRIC_BY_SLUG[view.indicateur]
+    raw = data.metrics(view.niveau, view.theme_filter).table[view.indicateur]
     return {
         "niveau": view.niveau, "indicateur": view.indicateur, "theme": view.theme,
         "summary": view_summary(data, view, legend.title),
@@ -130,7 +167,7 @@ def view_payload(data: Dataset, view: MapView) -> dict:
         },
         "choropleth": {
             "values": values,
-            "classes": [{"upper": as_sent(c.upper), "color": c.color} for c in legend.classes],
+            "classes": classes_as_sent(legend, raw.tolist()),
             "unit": metric.unit, "decimals": metric.decimals, "noDataText": metric.no_data,
         },
     }

@@ -19,6 +19,25 @@ class Zone:
     opts: dict = field(default_factory=dict)
     shown: bool = True
     by_theme: bool = False  # follows the view's theme filter
+    # Projects of the layer whose area the text does not locate: not painted, named in words.
+    unlocated: Callable[[Project], bool] | None = None
+
+    def unlocated_note(self, projects, label_of: Callable[[str], str], titles: bool = False) -> str:
+        """« (non localisées, non dessinées : Somme) », or "" when every project of the layer
+        is painted. `titles` adds each project's title: for pages (Jinja escapes it), never
+        for the layer's name, which goes through a Folium template (tests/test_security.py)."""
+        if self.unlocated is None:
+            return ""
+        named = [", ".join(label_of(t) for t in p.territoires) + (f" — {p.titre}" if titles else "")
+                 for p in projects if self.unlocated(p)]
+        return f" (non localisées, non dessinées : {' ; '.join(named)})" if named else ""
+
+
+def _zone_blanche_unlocated(project: Project) -> bool:
+    """A cited zone blanche the text places no closer than a whole department (« les zones
+    du département de la Somme non couvertes ») is not located: painting the department
+    would say the whole of it is a zone blanche (docs/projets.md)."""
+    return project.zone_blanche and project.commitment != "local"
 
 
 # Zone lines are black: a line has one colour, and only black reaches 3:1 (WCAG 1.4.11)
@@ -31,10 +50,11 @@ ZONES: tuple[Zone, ...] = (
     Zone("aller-vers", "Zones desservies par les unités « aller vers »", lambda p: p.aller_vers,
          {"style": {"color": ZONE_LINE, "weight": 2.5, "dashArray": "6 4", "fill": False}},
          by_theme=True),
-    Zone("zones-blanches", "Zones blanches citées dans le dossier de presse", lambda p: p.zone_blanche,
+    Zone("zones-blanches", "Zones blanches citées dans le dossier de presse",
+         lambda p: p.zone_blanche and not _zone_blanche_unlocated(p),
          {"style": {"color": ZONE_LINE, "weight": 2, "dashArray": "2 4", "fillColor": "#161616",
                     "fillOpacity": 0.12}},
-         shown=False),
+         shown=False, unlocated=_zone_blanche_unlocated),
 )
 ZONE_BY_SLUG = {zone.slug: zone for zone in ZONES}
 

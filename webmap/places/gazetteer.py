@@ -309,7 +309,7 @@ class Gazetteer:
             return  # not a commune of these territories, or the commune déléguée chef-lieu
         template = _FORMER_NOTES.get(row.get("type", ""), "ancienne commune, aujourd'hui {nom}")
         place = Place(territory, template.format(nom=territory.nom))
-        for key, rank in ((norm, 0), (_without_article(norm), 1)):
+        for key, rank in ((norm, 0), (without_article(norm), 1)):
             self._add(None, key, place, rank)
             self._add("commune", key, place, rank)
 
@@ -323,7 +323,7 @@ class Gazetteer:
             if territory.kind != "commune":
                 continue
             norm = normalize(territory.nom)
-            official = {norm, _without_article(norm)}
+            official = {norm, without_article(norm)}
             names = official | {normalize(n) for n in postal.get(territory.code, [])}
             for name in sorted(names):
                 spelled = _postal_form(name)

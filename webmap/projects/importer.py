@@ -7,6 +7,7 @@ written and every error is reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,8 @@ INPUT_COLUMNS = ("titre", "porteur", "theme", "lieux", "departement", "aller_ver
                  "montant_eur", "description")
 OPTIONAL_COLUMNS = ("id", "echelle", "lieu", "zone_blanche", "lieux_cites", "source", "note")
 REQUIRED_COLUMNS = ("titre", "theme", "lieux")
+# « compris entre A, B, C » in `lieux`: the area whose corners are these communes.
+BETWEEN = "compris entre"
 
 
 @dataclass
@@ -137,7 +140,7 @@ def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
     kinds = [t.kind for t in territories]
     typed = [t.typed_code for t in territories]
     regional = "region" in kinds
-    deps = [] if regional else sorted({d for t in territories for d in t.departements})
+    deps = [] if regional else _departements(territories, departement)
     if not echelle:
         echelle = "regional" if regional else (
             "departemental" if set(kinds) == {"departement"} else "local")
@@ -155,10 +158,25 @@ def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
         "zone_blanche": format_boolean(flags["zone_blanche"]),
         "montant_eur": format_amount(amount),
         "description": get("description", ""),
-        "lieux_cites": get("lieux_cites", "") or get("lieux", ""),
+        # Word for word from the text: a transcription that has the column keeps it, even
+        # empty (no place named); a list without it cites the places as typed.
+        "lieux_cites": cells["lieux_cites"] if "lieux_cites" in cells else get("lieux", ""),
         "source": get("source", ""),
         "note": get("note", ""),
     }
+
+
+def _departements(territories, departement: str | None) -> list[str]:
+    """The departments a project is listed under: a territory straddling the row's
+    department and another (an EPCI with one commune across the border) counts for the
+    row's department only, as the press kit lists it; a territory elsewhere adds its own."""
+    deps = set()
+    for territory in territories:
+        if departement and departement in territory.departements:
+            deps.add(departement)
+        else:
+            deps.update(territory.departements)
+    return sorted(deps)
 
 
 def _parse_departement(text: str, ctx: _RowContext, gazetteer: Gazetteer) -> str | None:
@@ -183,17 +201,53 @@ def _resolve_places(text: str, departement: str | None, ctx: _RowContext, gazett
                   "département ou « Hauts-de-France »), séparés par des « ; »")
         return None
     places = []
+    failed = False
     for name in names:
-        resolution = gazetteer.resolve(name, departement=departement)
-        if not resolution.ok and departement and resolution.status == "unknown":
-            # The row's department filters homonyms; a place of another department of the
-            # region (a project straddling two departments) is still accepted.
-            resolution = gazetteer.resolve(name)
+        if normalize(name).startswith(BETWEEN + " "):
+            area = _resolve_between(name, departement, ctx, gazetteer)
+            failed = failed or area is None
+            places.extend(area or ())
+            continue
+        resolution = _resolve_one(name, departement, gazetteer)
         if resolution.ok:
             places.append(resolution.place.territory)
         else:
+            failed = True
             ctx.error("lieux", name, _expectation(resolution))
-    return places if len(places) == len(names) else None
+    return None if failed else places
+
+
+def _resolve_one(name: str, departement: str | None, gazetteer: Gazetteer):
+    resolution = gazetteer.resolve(name, departement=departement)
+    if not resolution.ok and departement and resolution.status == "unknown":
+        # The row's department filters homonyms; a place of another department of the
+        # region (a project straddling two departments) is still accepted.
+        resolution = gazetteer.resolve(name)
+    return resolution
+
+
+def _resolve_between(text: str, departement: str | None, ctx: _RowContext, gazetteer: Gazetteer):
+    """« compris entre Laon, Guise, Hirson » -> the communes inside the outline of the named
+    communes (Territories.communes_between): the towns are the corners of the area."""
+    corners_text = re.sub(r"^\s*compris\s+entre\s+", "", text, flags=re.IGNORECASE)
+    names = [n.strip() for n in corners_text.split(",") if n.strip()]
+    if len(names) < 3:
+        ctx.error("lieux", text, f"« {BETWEEN} » suivi d'au moins trois communes séparées par des "
+                  "virgules (les coins de la zone), par exemple « compris entre Laon, Guise, Hirson »")
+        return None
+    codes = []
+    for name in names:
+        resolution = _resolve_one(name, departement, gazetteer)
+        if not resolution.ok:
+            ctx.error("lieux", name, _expectation(resolution))
+        elif resolution.place.territory.kind != "commune":
+            ctx.error("lieux", name, f"une commune (coin de la zone « {BETWEEN} »)")
+        else:
+            codes.append(resolution.place.territory.code)
+    if len(codes) != len(names):
+        return None
+    territories = gazetteer.territories
+    return [territories.get(f"commune:{code}") for code in territories.communes_between(codes)]
 
 
 def _expectation(resolution) -> str:

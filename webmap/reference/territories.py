@@ -152,6 +152,20 @@ class Territories:
         match = layer[layer["code"] == key]
         return None if match.empty else match.geometry.iloc[0]
 
+    def communes_between(self, corners: list[str]) -> tuple[str, ...]:
+        """« compris entre A, B, C… »: the communes whose town hall lies inside the outline
+        (convex hull) of the corner communes' polygons, the corners included, sorted by
+        code. The named towns are the corners of an area, not the area (docs/projets.md)."""
+        c = self.communes
+        corner_rows = c[c["code"].isin(corners)]
+        if len(corner_rows) != len(set(corners)):
+            missing = sorted(set(corners) - set(corner_rows["code"]))
+            raise ValueError(f"communes inconnues : {', '.join(missing)}")
+        outline = shapely.union_all(corner_rows.geometry.values).convex_hull
+        halls = shapely.points(c["lon"].to_numpy(), c["lat"].to_numpy())
+        inside = shapely.covers(outline, halls) | c["code"].isin(corners).to_numpy()
+        return tuple(sorted(c.loc[inside, "code"]))
+
     def representative_point(self, typed: str) -> tuple[float, float] | None:
         """(lat, lon): the town hall for a commune, else a point inside the territory."""
         kind, code = split_typed_code(typed)

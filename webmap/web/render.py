@@ -15,6 +15,7 @@ from webmap.analysis.territory import KINDS
 from webmap.mapview.build import Tiles, Urls, build_map, map_data, preload_links, render_parts
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import ALL_THEMES, MapView, parse_view
+from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import STATIC_PAGE_KINDS, BadParameters
@@ -151,6 +152,8 @@ def page_context(data: Dataset, view: MapView) -> dict:
         "metrics": [(r.slug, r.label) for r in METRIC_RECORDS],
         "theme_choices": [(ALL_THEMES, "Tous les thèmes")] + [(t.slug, t.court) for t in THEMES],
         "regional": [p for p in data.projects if p.regionwide],
+        "unlocated_zones": [zone.label + note for zone in ZONES
+                            if (note := zone.unlocated_note(data.projects, data.territory_label, titles=True))],
         "project_count": len(data.projects),
         "settings": current_app.config["WEBMAP"],
         "departements": [(c, data.territory_label(f"departement:{c}")) for c in REGION_DEPARTEMENTS],
