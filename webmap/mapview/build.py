@@ -166,8 +166,9 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
     for zone in ZONES:
         filled = zone.opts["style"].get("fill", True)
         RemotePolygons(
-            urls.zone_polygons(zone.slug),
-            name=zone.label + zone.unlocated_note(data.projects, data.territory_label),
+            # The unlocated zones are said in the page's legend (render.page_context), not
+            # here: a longer name widens the layer control over the map.
+            urls.zone_polygons(zone.slug), name=zone.label,
             opts={"key": zone.slug, **zone.opts, "byTheme": zone.by_theme,
                   "order": DRAW_ORDER["zone" if filled else "outline"]},
             show=zone.shown,
