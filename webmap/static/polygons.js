@@ -70,9 +70,11 @@
      it, redrawn after each move; a zoom only moves and scales the drawing until then. */
   var PANE = "wm-polygons";  // under the markers (z-index 350)
   var PADDING = 0.1;
+  var SETTLE_MS = 150;
   var MapPolygons = L.Layer.extend({
     initialize: function () {
       this._polygons = [];
+      this._settled = [];  // callbacks of layers loaded, waiting for the others' data
       this._hovered = null;  // {layer, feature}
       this._tip = L.tooltip({ sticky: true, direction: "auto", offset: [14, 0] });
       // leaflet-zoom-animated: scaled from its corner, with Leaflet's zoom transition.
@@ -104,6 +106,26 @@
       if (this._hovered && this._hovered.layer === layer) this._onLeave();
       if (this._polygons.length) this.redraw();
       else this.onRemove();
+      this.drawWhenSettled();  // others may have been waiting for this one
+    },
+
+    /* A layer's data has arrived: drawn once no other layer of the map is still loading (one
+       drawing of the first view, not one per layer), then `done` (the layer says it is
+       loaded). A layer slower than SETTLE_MS does not hold the others' drawing back. */
+    drawWhenSettled: function (done) {
+      var self = this;
+      if (done) this._settled.push(done);
+      if (!this._settled.length) return;
+      if (this._polygons.some(function (layer) { return layer._busy; })) {
+        clearTimeout(this._settleTimer);
+        this._settleTimer = setTimeout(function () { self.drawNow(); }, SETTLE_MS);
+        return;
+      }
+      clearTimeout(this._settleTimer);
+      this.drawNow();
+      var settled = this._settled;
+      this._settled = [];
+      settled.forEach(function (callback) { callback(); });
     },
 
     /* No canvas left to composite, and no pending redraw to block the next one. */
@@ -231,6 +253,7 @@
       this._parts = [];
       this._loaded = {};
       this._names = {};  // part offset -> names, from the parts' `namesUrl`
+      this._busy = 0;
       this._details = null;
       this._drawn = 0;
       L.Util.stamp(this);  // creation order, between layers of the same `order`
@@ -300,20 +323,23 @@
       });
       if (!pending.length) return;
       this._mark("loading");
+      this._busy += 1;  // loads in flight (the map draws once none is left, drawWhenSettled)
       pending.forEach(function (part) { self._loaded[part.url] = true; });
       Promise.all(pending.map(function (part) {
         return Promise.all([W.getPolygons(part.url), self._withDetails()]).then(function (got) {
           self._addPart(got[0], part.offset, part.detailed);
         });
       })).then(function () {
+        self._busy -= 1;
         if (!self._map) return;  // removed meanwhile (another view, or hidden): said by onRemove
         // Drawn before the layer says it is loaded (tests and benchmarks wait for that).
-        self._shared.drawNow();
-        self._mark("loaded");
+        self._shared.drawWhenSettled(function () { if (self._map && !self._busy) self._mark("loaded"); });
       }, function () {
+        self._busy -= 1;
         // Said in the map, in French; the parts are tried again at the next move.
         pending.forEach(function (part) { self._loaded[part.url] = false; });
         self._mark("error");
+        if (self._shared) self._shared.drawWhenSettled();  // the others need not wait for it
         if (self._map) W.notice(self._map, "Impossible de charger la couche « " + (opts.label || opts.key) +
           " » : vérifiez la connexion puis déplacez la carte pour réessayer.");
       });
