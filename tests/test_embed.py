@@ -187,7 +187,7 @@ def test_static_export_uses_relative_paths(exported_site):
         assert not re.search(r'(src|href)="/(?!/)', html), page
         assert "__webmap_root" not in html and "http://" not in html and "https://" not in html
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '"./donnees/geo/departement.bin"' in index and 'src="./static/webmap.js"' in index
+    assert '"./donnees/geo/departement.bin"' in index and re.search(r'src="\./static/carte-[0-9a-f]{16}\.js"', index)
     assert '<script src="./carte/page.js"></script>' in index
     # The downloads' schema, linked beside them at every depth.
     assert '<a href="./schema.json">' in index

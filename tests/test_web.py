@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import make_app, page_and_map_script, without_footer_links
@@ -180,9 +181,9 @@ def test_pages_and_assets_are_compressed_and_revalidate(client):
 
     page = client.get("/embed?niveau=commune", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
-    assert b"polygons.js" in gzip_module.decompress(page.data)
+    assert b"/static/carte-" in gzip_module.decompress(page.data)
     plain = client.get("/embed?niveau=commune")
-    assert "Content-Encoding" not in plain.headers and b"polygons.js" in plain.data
+    assert "Content-Encoding" not in plain.headers and b"/static/carte-" in plain.data
     for asset in ("/static/polygons.js", "/static/vendor/leaflet-1.9.3/leaflet.js"):
         first = client.get(asset, headers={"Accept-Encoding": "gzip"})
         assert first.headers["Content-Encoding"] == "gzip"
@@ -198,3 +199,26 @@ def test_pages_and_assets_are_compressed_and_revalidate(client):
     data = client.get("/donnees/geo/commune/59.bin", headers={"Accept-Encoding": "gzip, br"})
     assert data.headers["Content-Encoding"] == "gzip"
     assert decode_polygons(gzip_module.decompress(data.data)).properties["code"][0] == "59001"
+
+
+def test_the_map_scripts_come_as_one_versioned_file(client):
+    """Leaflet and our scripts, in the order they run, each whole; one request, cached for a
+    year under a name that changes with the bytes."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    from webmap.web.assets import STATIC_DIR
+
+    page = client.get("/embed").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    bundle = [s for s in scripts if "/static/carte-" in s]
+    assert len(bundle) == 1 and not any(s.endswith(("leaflet.js", "polygons.js", "webmap.js")) for s in scripts)
+    response = client.get(bundle[0])
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    body = response.get_data(as_text=True)
+    files = [Path(xleaflet.BASE_DIR) / "leaflet.js"] + [STATIC_DIR / name for name in
+                                                      ("format.js", "webmap.js", "polygon-decoder.js",
+                                                       "polygons.js", "search.js")]
+    positions = [body.index(f.read_text(encoding="utf-8").strip()) for f in files]
+    assert positions == sorted(positions)
+    assert client.get("/static/carte-0000000000000000.js").status_code == 404

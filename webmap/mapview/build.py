@@ -50,13 +50,8 @@ COMMUNE_MIN_ZOOM = 7
 class Urls:
     """Where the page finds its assets and data (absolute for the app, relative for export)."""
 
-    leaflet_js: str
+    map_js: str  # Leaflet and our scripts, one file (webmap.web.assets.map_scripts)
     leaflet_css: str
-    format_js: str
-    webmap_js: str
-    polygon_decoder_js: str
-    polygons_js: str
-    search_js: str
     webmap_css: str
     level_polygons: Callable[[str], str]
     commune_polygons: Callable[[str], str]
@@ -152,9 +147,7 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
     fmap = folium.Map(location=data.region_center, zoom_start=8, tiles=None,
                       control_scale=False, prefer_canvas=False, min_zoom=6, max_zoom=16)
     fmap._id = "webmap"  # the page's <div> and the script agree whichever render they come from
-    fmap.default_js = [("leaflet", urls.leaflet_js), ("format", urls.format_js), ("webmap", urls.webmap_js),
-                       ("polygon_decoder", urls.polygon_decoder_js), ("polygons", urls.polygons_js),
-                       ("search", urls.search_js)]
+    fmap.default_js = [("webmap", urls.map_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
     # The view is set before any layer is added: layers fetch only what is in view, at once.
     MapSetup(data.region_center, focus_bounds(data)[""]).add_to(fmap)

@@ -18,6 +18,7 @@ from webmap.mapview.view import ALL_THEMES, MapView, parse_view
 from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
+from webmap.web.assets import map_scripts
 from webmap.web.common import STATIC_PAGE_KINDS, BadParameters
 
 
@@ -48,13 +49,8 @@ def app_urls(version: str | None = None) -> Urls:
     by a browser cache (the files themselves are cacheable)."""
     v = {"v": version} if version else {}
     return Urls(
-        leaflet_js=url_for("assets.leaflet", filename="leaflet.js"),
+        map_js=url_for("assets.map_scripts_file", version=map_scripts()[0]),
         leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
-        format_js=url_for("static", filename="format.js"),
-        webmap_js=url_for("static", filename="webmap.js"),
-        polygon_decoder_js=url_for("static", filename="polygon-decoder.js"),
-        polygons_js=url_for("static", filename="polygons.js"),
-        search_js=url_for("static", filename="search.js"),
         webmap_css=url_for("static", filename="webmap.css"),
         level_polygons=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
         commune_polygons=lambda dep: url_for("downloads.commune_geometry", departement=dep, **v),
