@@ -222,3 +222,13 @@ def test_the_map_scripts_come_as_one_versioned_file(client):
     positions = [body.index(f.read_text(encoding="utf-8").strip()) for f in files]
     assert positions == sorted(positions)
     assert client.get("/static/carte-0000000000000000.js").status_code == 404
+
+
+def test_the_maps_search_finds_a_commune_by_its_former_name(client):
+    """« Marconne » (commune déléguée) and « Lomme » (associée) lead to today's
+    commune, as `webmap resolve` does; the index still finds each commune by its own name."""
+    entries = client.get("/donnees/recherche.json").get_json()["entries"]
+    keys = {entry[2]: entry[3] for entry in entries if entry[1] == "commune"}
+    assert "marconne" in keys["commune:62447"] and "hesdin" in keys["commune:62447"]
+    assert "lomme" in keys["commune:59350"] and "lille" in keys["commune:59350"]
+    assert not any("marconne" in words for code, words in keys.items() if code != "commune:62447")

@@ -1,4 +1,4 @@
-"""The map's search index: communes (names as people write them, postal codes), EPCI
+"""The map's search index: communes (names as people write them, former names, postal codes), EPCI
 (current, short and former names), departments and projects (title, carrier), as one static
 file the browser searches by itself (static/search.js), in the app and in a static copy.
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 
 from webmap.mapview.dataset import Dataset
-from webmap.places.gazetteer import Gazetteer, load_aliases, normalize
+from webmap.places.gazetteer import Gazetteer, load_aliases, normalize, read_former_communes
 from webmap.projects.schema import THEMES
 
 KIND_ORDER = ("commune", "epci", "departement", "projet")
@@ -45,7 +45,8 @@ def search_index(data: Dataset) -> dict:
     in the order equal matches are shown (communes, EPCI, departments by population, then
     projects): `target` a typed code or a project id; then the place's [south, west, north,
     east] and (first) department — the file of its summary —, or the project's theme."""
-    gazetteer = data.territories.memo("search-gazetteer", lambda: Gazetteer(data.territories, [], load_aliases()))
+    gazetteer = data.territories.memo("search-gazetteer", lambda: Gazetteer(
+        data.territories, [], load_aliases(), read_former_communes(data.files)))
     postal = postal_codes(data)
     bboxes = _bboxes(data)
     places = []

@@ -220,7 +220,7 @@ class Gazetteer:
         territories = territories or Territories.load(files)
         with open(files.outside_names, encoding="utf-8", newline="") as handle:
             outside = list(csv.DictReader(handle))
-        return cls(territories, outside, load_aliases(), _read_rows(files.former_communes),
+        return cls(territories, outside, load_aliases(), read_former_communes(files),
                    _read_rows(files.postal_codes))
 
     def __post_init__(self) -> None:
@@ -438,6 +438,11 @@ def _unique(places: Iterable[Place]) -> list[Place]:
 
 def _unique_territories(territories: Iterable[Territory]) -> list[Territory]:
     return sorted({t.typed_code: t for t in territories}.values(), key=lambda t: t.typed_code)
+
+
+def read_former_communes(files: ReferenceFiles) -> list[dict[str, str]]:
+    """The former communes' names (data/communes_anciennes.csv), for a gazetteer."""
+    return _read_rows(files.former_communes)
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
