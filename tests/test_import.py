@@ -283,3 +283,19 @@ def test_lieux_cites_kept_as_given_and_departements_follow_the_row(tmp_path, fil
     without = write(tmp_path, "titre,theme,lieux\nRéseau,droits,Hauts-de-France\n", name="sans.csv")
     assert import_file(without, out, files, gazetteer).errors == []
     assert read_rows(out)[0]["lieux_cites"] == "Hauts-de-France"
+
+
+def test_a_place_read_by_a_former_name_is_said_in_the_note(tmp_path, files, gazetteer):
+    """« Marconne » (a commune déléguée) is imported as today's Hesdin-la-Forêt, and the row's
+    note says how it was read; a note that already explains the name is not repeated."""
+    source = write(tmp_path, (
+        "titre,theme,lieux,departement,note\n"
+        "Épicerie,alimentation,Marconne,62,\n"
+        "Épicerie bis,alimentation,Marconne,62,« Marconne » : commune déléguée de Hesdin-la-Forêt\n"
+    ))
+    out = tmp_path / "projets.csv"
+    assert import_file(source, out, files, gazetteer).errors == []
+    first, second = read_rows(out)
+    assert first["territoires"] == second["territoires"] == "commune:62447"
+    assert first["note"] == "« Marconne » : ancienne commune (commune déléguée), aujourd'hui Hesdin-la-Forêt"
+    assert second["note"] == "« Marconne » : commune déléguée de Hesdin-la-Forêt"

@@ -72,6 +72,8 @@ class _RowContext:
     def __init__(self, file: str, line: int, header_index: dict[str, int], errors: list[RowError],
                  sheet: str = ""):
         self.file, self.line, self.index, self.errors, self.sheet = file, line, header_index, errors, sheet
+        # How a place was read when not by its name today: (« name », note).
+        self.notes: list[tuple[str, str]] = []
 
     def error(self, column: str, value: str, expected: str) -> None:
         self.errors.append(RowError(self.file, self.line, column, value, expected,
@@ -162,8 +164,15 @@ def convert_row(cells: dict[str, str], ctx: _RowContext, gazetteer: Gazetteer,
         # empty (no place named); a list without it cites the places as typed.
         "lieux_cites": cells["lieux_cites"] if "lieux_cites" in cells else get("lieux", ""),
         "source": get("source", ""),
-        "note": get("note", ""),
+        "note": _with_place_notes(get("note", ""), ctx.notes),
     }
+
+
+def _with_place_notes(note: str, place_notes: list[tuple[str, str]]) -> str:
+    """The row's note, then how each place was read (former name, postal spelling, alias),
+    except for a name the row's note already explains."""
+    added = [f"{name} : {text}" for name, text in dict.fromkeys(place_notes) if name not in note]
+    return " ; ".join(n for n in (note, *added) if n)
 
 
 def _departements(territories, departement: str | None) -> list[str]:
@@ -211,6 +220,8 @@ def _resolve_places(text: str, departement: str | None, ctx: _RowContext, gazett
         resolution = _resolve_one(name, departement, gazetteer)
         if resolution.ok:
             places.append(resolution.place.territory)
+            if resolution.place.note:  # a former name, a postal spelling: the output says so
+                ctx.notes.append((f"« {name} »", resolution.place.note))
         else:
             failed = True
             ctx.error("lieux", name, _expectation(resolution))
