@@ -81,7 +81,9 @@ class Dataset:
         return territory.label if territory else typed
 
     def served_geometry(self, project: Project) -> shapely.Geometry:
-        return self.memo(("served", project.territoires), lambda: self._served_geometry(project))
+        # Depends on the reference layers only: kept with them, across apps and data reloads.
+        return self.territories.memo(("served", tuple(project.territoires)),
+                                     lambda: self._served_geometry(project))
 
     def _served_geometry(self, project: Project) -> shapely.Geometry:
         geoms = [self.territories.geometry_of(t) for t in project.territoires]

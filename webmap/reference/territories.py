@@ -138,19 +138,23 @@ class Territories:
     def region_geometry(self) -> shapely.Geometry:
         return shapely.union_all(self.layers["departements"].geometry.values)
 
+    @cached_property
+    def _geometries(self) -> dict[str, shapely.Geometry]:
+        """typed code -> polygon, for every territory of the layers (the first of a code)."""
+        out: dict[str, shapely.Geometry] = {}
+        layers = {"commune": self.communes, "departement": self.layers["departements"],
+                  "arrondissement": self.layers["arrondissements"], "canton": self.layers["cantons"],
+                  "epci": self.layers["epci"]}
+        for kind, layer in layers.items():
+            for code, geometry in zip(layer["code"], layer.geometry.values, strict=True):
+                out.setdefault(f"{kind}:{code}", geometry)
+        return out
+
     def geometry_of(self, typed: str) -> shapely.Geometry | None:
-        kind, code = split_typed_code(typed)
-        if kind == "commune":
-            layer, key = self.communes, code
-        elif kind == "region":
+        kind, _ = split_typed_code(typed)
+        if kind == "region":
             return self.region_geometry
-        else:
-            layer = self.layers["departements" if kind == "departement" else
-                                "arrondissements" if kind == "arrondissement" else
-                                "cantons" if kind == "canton" else "epci"]
-            key = code
-        match = layer[layer["code"] == key]
-        return None if match.empty else match.geometry.iloc[0]
+        return self._geometries.get(typed)
 
     def communes_between(self, corners: list[str]) -> tuple[str, ...]:
         """« compris entre A, B, C… »: the communes whose town hall lies inside the outline
