@@ -24,7 +24,8 @@ ACCESSIBILITY = SimpleNamespace(
     referential="RGAA 4.1.2",
     declared_on="2 décembre 2026",
     tools=("Chromium 156 sans interface (Debian 12) piloté par Playwright",
-           "axe-core 4.14.1 sur treize pages à 1 280 pixels de large et sept d'entre elles à 320 : aucune erreur",
+           "axe-core 4.14.1 sur quinze pages à 1 280 pixels de large et quinze à 320, dont celle d'un "
+           "projet et celles de territoires : aucune erreur",
            "contrastes des éléments graphiques de la carte calculés (au moins 3:1), pages lues à 320 pixels "
            "de large sans défilement horizontal",
            "parcours au clavier seul : ouvrir et fermer les fiches, les couches, changer la vue"),
