@@ -507,6 +507,22 @@ def tooltip_says(page, text: str) -> None:
                            " return !!tip && tip.textContent.includes(text); }", arg=text)
 
 
+def test_commune_names_come_after_a_switch_to_the_commune_level(page, live_server):
+    """The names are asked by the first tooltip of the layer that needs them, also when that
+    layer comes after other tooltips (departments first, then communes)."""
+    open_map(page, live_server)
+    wait_view_ready(page)
+    box = page.locator(".folium-map").bounding_box()
+    page.evaluate("() => WebMap.map.setView([50.63, 3.06], 11, {animate: false})")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip_says(page, "Nord")  # the departments' layer
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.select_option("#niveau", "commune")
+    wait_view_ready(page)
+    page.mouse.move(box["x"] + box["width"] / 2 + 1, box["y"] + box["height"] / 2)
+    tooltip_says(page, "Lille")
+
+
 def test_filters_and_the_list_of_projects_in_view_follow_the_map(page, live_server):
     """The filters hide markers by what they are; the list says what is on screen, changes
     when the map moves, and each entry opens its card (keys only)."""

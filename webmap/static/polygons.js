@@ -206,10 +206,6 @@
         if (this._polygons[i]._opts.interactive !== false) hit = this._polygons[i].featureAt(event.latlng);
       }
       if (!hit) return this._onLeave();
-      if (!this._namesAsked) {  // names are for tooltips only: fetched once the pointer is here
-        this._namesAsked = true;
-        this._polygons.forEach(function (layer) { layer.fetchNames(); });
-      }
       this._hover(hit);
       this._tip.setLatLng(event.latlng).setContent(hit.layer.describe(hit.feature));
       if (!this._tip.isOpen()) this._tip.openOn(this._map);
@@ -484,6 +480,7 @@
     describe: function (feature) {
       var opts = this._opts, props = feature.part.properties, i = feature.i;
       var names = props.nom || props.titre || this._names[feature.part.offset];
+      if (!Array.isArray(names)) this.fetchNames();  // for tooltips only: asked at the first one
       var text = "<strong>" + W.escape(Array.isArray(names) ? names[i] : props.code[i]) + "</strong>";
       if (opts.values) {
         var value = opts.values[feature.index];
