@@ -209,7 +209,7 @@ def color_for(value: float | None, classes: list[dict]) -> str:
 
 def _layer(data: Dataset, level: str, detail: bool = False) -> gpd.GeoDataFrame:
     """A level's polygons in Lambert-93: simplified for the screen, in the map's order (the
-    order of `metric_legend`'s values); `detail`, the reference polygons (close-ups)."""
+    order of the values `choropleth_as_sent` sends); `detail`, the reference polygons (close-ups)."""
     def compute():
         if detail:
             return level_layer(data.territories, level)[["code", "geometry"]].to_crs(MAP_CRS)

@@ -71,27 +71,23 @@ def value_as_sent(value: float, uppers: list[float], decimals: list[int]) -> flo
     return sent
 
 
-def values_in_map_order(data: Dataset, level: str, values, uppers: list[float] = ()) -> list[float | int | None]:
-    """One value per polygon of the level, in the order of its map files (None: no data),
-    each on its side of the class bounds `uppers` as sent."""
-    decimals = class_bound_decimals(list(uppers), values.values())
-    out: list[float | int | None] = []
+def choropleth_as_sent(data: Dataset, level: str, legend: Legend, values: dict) -> tuple[list, list[dict]]:
+    """One value per polygon of the level, in the order of its map files (None: no data), and
+    the classes' upper bounds and colours, as the browser gets them: each value on its side of
+    each bound (class_bound_decimals)."""
+    uppers = [c.upper for c in legend.classes]
+    decimals = class_bound_decimals(uppers, values.values())
+    sent: list[float | int | None] = []
     for code in data.level_order(level):
         value = values.get(code)
-        out.append(None if value is None or math.isnan(value) else value_as_sent(value, list(uppers), decimals))
-    return out
+        sent.append(None if value is None or math.isnan(value) else value_as_sent(value, uppers, decimals))
+    classes = [{"upper": as_sent(c.upper, places), "color": c.color}
+               for c, places in zip(legend.classes, decimals, strict=True)]
+    return sent, classes
 
 
-def classes_as_sent(legend: Legend, values) -> list[dict]:
-    """The classes' upper bounds and colours as the browser gets them."""
-    uppers = [c.upper for c in legend.classes]
-    decimals = class_bound_decimals(uppers, values)
-    return [{"upper": as_sent(c.upper, places), "color": c.color}
-            for c, places in zip(legend.classes, decimals, strict=True)]
-
-
-def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
-    """The legend of a view, the choropleth's values in map order, and the note on
+def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, dict, str]:
+    """The legend of a view, the choropleth's values by code (as computed), and the note on
     region-wide projects (not counted)."""
     result = data.metrics(view.niveau, view.theme_filter)
     metric = METRIC_BY_SLUG[view.indicateur]
@@ -113,8 +109,7 @@ def metric_legend(data: Dataset, view: MapView) -> tuple[Legend, list, str]:
             "Règles : page « Couverture ».")
     elif note:
         legend.notes.append(note)
-    uppers = [c.upper for c in legend.classes]
-    return legend, values_in_map_order(data, view.niveau, values.to_dict(), uppers), note
+    return legend, values.to_dict(), note
 
 
 SUMMARY_ALL_UP_TO = 10  # a level with more territories is summed up by its highest values
@@ -155,9 +150,9 @@ def view_summary(data: Dataset, view: MapView, title: str) -> str:
 def view_payload(data: Dataset, view: MapView) -> dict:
     """What the browser needs to draw a view: the legend (as the page prints it) and the
     choropleth (values, classes, how a value reads)."""
-    legend, values, _ = metric_legend(data, view)
+    legend, raw, _ = metric_legend(data, view)
+    values, classes = choropleth_as_sent(data, view.niveau, legend, raw)
     metric = METRIC_BY_SLUG[view.indicateur]
-    raw = data.metrics(view.niveau, view.theme_filter).table[view.indicateur]
     return {
         "niveau": view.niveau, "indicateur": view.indicateur, "theme": view.theme,
         "summary": view_summary(data, view, legend.title),
@@ -167,7 +162,7 @@ def view_payload(data: Dataset, view: MapView) -> dict:
         },
         "choropleth": {
             "values": values,
-            "classes": classes_as_sent(legend, raw.tolist()),
+            "classes": classes,
             "unit": metric.unit, "decimals": metric.decimals, "noDataText": metric.no_data,
         },
     }

@@ -22,13 +22,13 @@ class Zone:
     # Projects of the layer whose area the text does not locate: not painted, named in words.
     unlocated: Callable[[Project], bool] | None = None
 
-    def unlocated_note(self, projects, label_of: Callable[[str], str], titles: bool = False) -> str:
-        """« (non localisées, non dessinées : Somme) », or "" when every project of the layer
-        is painted. `titles` adds each project's title: for pages (Jinja escapes it), never
-        for the layer's name, which goes through a Folium template (tests/test_security.py)."""
+    def unlocated_note(self, projects, label_of: Callable[[str], str]) -> str:
+        """« (non localisées, non dessinées : Somme — <title>) », or "" when every project of
+        the layer is painted. For the page's legend (Jinja escapes it), never for the layer's
+        name, which goes through a Folium template (tests/test_security.py)."""
         if self.unlocated is None:
             return ""
-        named = [", ".join(label_of(t) for t in p.territoires) + (f" — {p.titre}" if titles else "")
+        named = [", ".join(label_of(t) for t in p.territoires) + f" — {p.titre}"
                  for p in projects if self.unlocated(p)]
         return f" (non localisées, non dessinées : {' ; '.join(named)})" if named else ""
 

@@ -162,7 +162,8 @@ def commune_names(departement: str):
     part = next((p for p in data.polygon_parts("commune") if p.key == departement), None)
     if part is None:
         abort(404)
-    body = json.dumps({"nom": part.names}, ensure_ascii=False, separators=(",", ":")).encode()
+    body = data.memo(("commune-noms", departement),
+                     lambda: json.dumps({"nom": part.names}, ensure_ascii=False, separators=(",", ":")).encode())
     return cached_response(body, "application/json", max_age=versioned_max_age(data))
 
 

@@ -149,7 +149,7 @@ def page_context(data: Dataset, view: MapView) -> dict:
         "theme_choices": [(ALL_THEMES, "Tous les thèmes")] + [(t.slug, t.court) for t in THEMES],
         "regional": [p for p in data.projects if p.regionwide],
         "unlocated_zones": [zone.label + note for zone in ZONES
-                            if (note := zone.unlocated_note(data.projects, data.territory_label, titles=True))],
+                            if (note := zone.unlocated_note(data.projects, data.territory_label))],
         "project_count": len(data.projects),
         "settings": current_app.config["WEBMAP"],
         "departements": [(c, data.territory_label(f"departement:{c}")) for c in REGION_DEPARTEMENTS],
