@@ -314,11 +314,12 @@ class Gazetteer:
             self._add("commune", key, place, rank)
 
     def _postal_spellings(self) -> dict[str, list[tuple[str, str, Territory, bool]]]:
-        """Department -> (spelling, compact spelling, commune) for every official name (with and
-        without article) and every name La Poste writes, in `_postal_form`."""
+        """Department -> (spelling, compact spelling, commune, whether it is a postal name) for
+        every official name (with and without article) and every name La Poste writes, in
+        `_postal_form`."""
         postal = {row["code"]: [n for n in row.get("noms_postaux", "").split(";") if n]
                   for row in self.postal_rows}
-        out: dict[str, list[tuple[str, str, Territory]]] = defaultdict(list)
+        out: dict[str, list[tuple[str, str, Territory, bool]]] = defaultdict(list)
         for territory in self.territories.by_code.values():
             if territory.kind != "commune":
                 continue
@@ -338,13 +339,13 @@ class Gazetteer:
         spelled = _postal_form(norm)
         compact = spelled.replace(" ", "")
         names = self._spellings.get(departement, [])
-        matches = [(t, postal) for s, c, t, postal in names if c == compact]
-        cut = False
+        matches = [(t, postal) for _, c, t, postal in names if c == compact]
+        by_prefix = False
         if not matches and len(compact) >= _PREFIX_MIN_LETTERS:
-            cut = len(compact) >= _CUT_MIN_LETTERS
+            cut = len(compact) >= _CUT_MIN_LETTERS  # long enough to have been cut mid-word
             matches = [(t, postal) for s, c, t, postal in names
                        if s.startswith(spelled + " ") or (cut and c.startswith(compact))]
-            cut = True
+            by_prefix = True
         same = _unique_territories(t for t, _ in matches)
         if not same:
             return None
@@ -352,7 +353,7 @@ class Gazetteer:
             return Resolution(query, "ambiguous", tuple(Place(t, approximate=True) for t in same),
                               departement=departement)
         territory = same[0]
-        if cut:
+        if by_prefix:
             how = f"nom abrégé ou coupé : seule commune du département {departement} dont le nom commence ainsi"
         elif any(postal for _, postal in matches):
             how = "nom écrit par La Poste"
