@@ -12,6 +12,7 @@ import pytest
 from conftest import make_app, page_and_map_script, without_footer_links
 
 from webmap.mapview.polygon_codec import decode_polygons
+from webmap.web.assets import minified
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +202,30 @@ def test_pages_and_assets_are_compressed_and_revalidate(client):
     assert decode_polygons(gzip_module.decompress(data.data)).properties["code"][0] == "59001"
 
 
+def test_the_communes_overview_keeps_every_commune_with_fewer_points(client):
+    """Below the detail zoom the map draws the overview files: every commune of the detailed
+    files is there with at least one ring (none lost to snapping), in the same order, each
+    no further than twice the simplification's tolerance from its detailed shape, with
+    fewer points in all (about 0.6 times)."""
+    import shapely
+
+    from webmap.mapview.webgeo import OVERVIEW_TOLERANCE_DEG
+
+    detail_points = overview_points = 0
+    for dep in ("02", "59", "60", "62", "80"):
+        detail = decode_polygons(client.get(f"/donnees/geo/commune/{dep}.bin").data)
+        overview = decode_polygons(client.get(f"/donnees/geo/commune-apercu/{dep}.bin").data)
+        assert overview.properties["code"] == detail.properties["code"], dep
+        codes = overview.properties["code"]
+        assert all(overview.rings), [c for c, r in zip(codes, overview.rings, strict=True) if not r]
+        for i in range(0, len(detail.rings), 50):
+            distance = shapely.hausdorff_distance(overview.geometry(i), detail.geometry(i))
+            assert distance < 2 * OVERVIEW_TOLERANCE_DEG, (overview.properties["code"][i], distance)
+        detail_points += sum(len(r) for rings in detail.rings for r in rings)
+        overview_points += sum(len(r) for rings in overview.rings for r in rings)
+    assert overview_points < 0.7 * detail_points, (overview_points, detail_points)
+
+
 def test_the_map_scripts_come_as_one_versioned_file(client):
     """Leaflet and our scripts, in the order they run, each whole; one request, cached for a
     year under a name that changes with the bytes."""
@@ -219,9 +244,35 @@ def test_the_map_scripts_come_as_one_versioned_file(client):
     files = [Path(xleaflet.BASE_DIR) / "leaflet.js"] + [STATIC_DIR / name for name in
                                                       ("format.js", "webmap.js", "polygon-decoder.js",
                                                        "polygons.js", "search.js")]
-    positions = [body.index(f.read_text(encoding="utf-8").strip()) for f in files]
+    texts = [files[0].read_text(encoding="utf-8").strip()] + \
+        [minified(f.name, f.read_bytes()).decode("utf-8") for f in files[1:]]
+    positions = [body.index(text) for text in texts]
     assert positions == sorted(positions)
     assert client.get("/static/carte-0000000000000000.js").status_code == 404
+
+
+def test_our_scripts_and_styles_are_served_minified_and_still_parse(client, tmp_path):
+    """Comments and layout whitespace go (the files in static/ keep them); what is left is
+    still JavaScript that Node parses and every rule of the style sheets; the browser tests
+    run on these very bytes."""
+    import subprocess
+
+    from webmap.web.assets import STATIC_DIR
+
+    for name in ("webmap.js", "polygons.js", "search.js", "frame.js", "webmap.css"):
+        source = (STATIC_DIR / name).read_bytes()
+        served = client.get(f"/static/{name}").data
+        assert served == minified(name, source) and len(served) < 0.8 * len(source), name
+        assert b"/*" not in served and b"\n  " not in served, name
+    bundle = client.get(re.search(r'src="(/static/carte-[^"]+)"', client.get("/embed").get_data(as_text=True))[1])
+    (tmp_path / "carte.js").write_bytes(bundle.data)
+    checked = subprocess.run(["node", "--check", str(tmp_path / "carte.js")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    css = client.get("/static/webmap.css").get_data(as_text=True)
+    source = (STATIC_DIR / "webmap.css").read_text(encoding="utf-8")
+    assert css.count("{") == source.count("{") and css.count("}") == source.count("}")
+    leaflet_css = client.get("/static/vendor/leaflet-1.9.3/leaflet.css").data
+    assert b"/*" not in leaflet_css and b".leaflet-pane" in leaflet_css
 
 
 def test_the_maps_search_finds_a_commune_by_its_former_name(client):

@@ -10,12 +10,7 @@ import geopandas as gpd
 import shapely
 
 from webmap.analysis.metrics import LEVEL_BY_SLUG, level_layer
-from webmap.mapview.webgeo import (
-    OVERVIEW_GRID_DEG,
-    OVERVIEW_TOLERANCE_DEG,
-    polygons_binary,
-    simplify_for_screen,
-)
+from webmap.mapview.webgeo import OVERVIEW_GRID_DEG, overview_layer, polygons_binary, simplify_for_screen
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.check import load_checked
 from webmap.projects.store import Project, ThemeSelection
@@ -126,8 +121,7 @@ class Dataset:
         groups = layer.groupby("departement") if level == "commune" else [(None, layer)]
         overview = None
         if level == "commune":
-            overview = simplify_for_screen(level_layer(self.territories, level)[["code", "nom", "geometry"]],
-                                           OVERVIEW_TOLERANCE_DEG).set_index("code")
+            overview = overview_layer(level_layer(self.territories, level)[["code", "geometry"]]).set_index("code")
         parts, offset = [], 0
         for key, group in groups:
             minx, miny, maxx, maxy = group.total_bounds

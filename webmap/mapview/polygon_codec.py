@@ -55,7 +55,7 @@ def _unzigzag(value: int) -> int:
     return value >> 1 if value % 2 == 0 else -((value + 1) >> 1)
 
 
-def _rings(geometry: shapely.Geometry) -> list[np.ndarray]:
+def _rings(geometry: shapely.Geometry | None) -> list[np.ndarray]:
     if geometry is None or geometry.is_empty:
         return []
     geometry = shapely.orient_polygons(geometry)
@@ -78,6 +78,12 @@ def _snap(ring: np.ndarray, step: float) -> list[tuple[int, int]]:
     while len(points) > 1 and points[-1] == points[0]:
         points.pop()
     return points if len(points) >= 3 else []
+
+
+def snapped_rings(geometry: shapely.Geometry | None, step: float) -> list[list[tuple[int, int]]]:
+    """A geometry's rings as the stream carries them: on the grid, in grid units, without
+    the rings that snapping reduces to fewer than three points."""
+    return [r for r in (_snap(ring, step) for ring in _rings(geometry)) if r]
 
 
 def pack_column(values: list) -> list | dict:
@@ -116,7 +122,7 @@ def encode_polygons(geometries, properties: dict[str, list], step: float) -> byt
     for name, column in properties.items():
         if len(column) != len(geometries):
             raise ValueError(f"property {name!r}: {len(column)} values for {len(geometries)} features")
-    snapped = [[r for r in (_snap(ring, step) for ring in _rings(g)) if r] for g in geometries]
+    snapped = [snapped_rings(g, step) for g in geometries]
     xs = [x for rings in snapped for ring in rings for x, _ in ring]
     ys = [y for rings in snapped for ring in rings for _, y in ring]
     origin = [min(xs, default=0), min(ys, default=0)]

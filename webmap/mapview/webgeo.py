@@ -11,7 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-from webmap.mapview.polygon_codec import encode_polygons
+from webmap.mapview.polygon_codec import encode_polygons, snapped_rings
 
 WEB_TOLERANCE_DEG = 0.006
 # The map's polygons (webmap.mapview.polygon_codec) snap to a 0.0005° grid: 0.1 px at the region's
@@ -21,12 +21,13 @@ WEB_GRID_DEG = 0.0005
 
 
 # The overview of the communes (levels of detail): below DETAIL_ZOOM the map draws them
-# simplified at 0.015° on a 0.001° grid, 2.7 px at zoom 8 and 1.4 px at zoom 7, where the
-# region is seen whole; from DETAIL_ZOOM on, each department's file at WEB_TOLERANCE_DEG.
-# Measured on the 3,782 communes (gzipped, names and codes included): 100 KB in detail,
-# see bench/README.md for the overview.
+# simplified at 0.015° (2.7 px at zoom 8, 1.4 px at zoom 7, where the region is seen whole)
+# on a 0.004° grid: snapping moves a point by at most 0.002°, 0.6 px at zoom 8 at this
+# latitude, under the simplification's own error; the grid of 0.001° used before cost
+# 51 KB gzipped for the region, this one 40 KB. From DETAIL_ZOOM on, each department's file
+# at WEB_TOLERANCE_DEG on WEB_GRID_DEG. Figures: bench/README.md.
 OVERVIEW_TOLERANCE_DEG = 0.015
-OVERVIEW_GRID_DEG = 0.001
+OVERVIEW_GRID_DEG = 0.004
 DETAIL_ZOOM = 9
 
 
@@ -34,6 +35,21 @@ def simplify_for_screen(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE_
     """Topology-preserving simplification of a coverage (communes, EPCI, departments)."""
     out = gdf.copy()
     out["geometry"] = shapely.coverage_simplify(out.geometry.values, tolerance)
+    return out
+
+
+def overview_layer(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A coverage as the low zooms draw it (OVERVIEW_TOLERANCE_DEG on OVERVIEW_GRID_DEG).
+    A feature that simplification then snapping would leave without a ring (a sliver
+    narrower than the grid: two communes of the Somme, about 2 km wide) keeps its screen
+    geometry, which overlaps its neighbours by less than a pixel: every feature is drawn
+    and can be hovered at every zoom."""
+    out = simplify_for_screen(gdf, OVERVIEW_TOLERANCE_DEG)
+    lost = [i for i, g in enumerate(out.geometry.values) if not snapped_rings(g, OVERVIEW_GRID_DEG)]
+    if lost:
+        geometries = out.geometry.values.copy()
+        geometries[lost] = simplify_for_screen(gdf.iloc[lost], WEB_TOLERANCE_DEG).geometry.values
+        out["geometry"] = geometries
     return out
 
 
