@@ -18,7 +18,7 @@ from webmap.mapview.view import ALL_THEMES, MapView, parse_view
 from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
 from webmap.reference.files import REGION_DEPARTEMENTS
-from webmap.web.assets import map_scripts
+from webmap.web.assets import map_scripts, minified
 from webmap.web.common import STATIC_PAGE_KINDS, BadParameters
 
 
@@ -107,7 +107,8 @@ def rendered_map(data: Dataset, kind: str) -> dict:
     key = ("map", data.version, kind, request.script_root, tiles())
 
     def render() -> dict:
-        return render_parts(build_map(data, _urls(data), tiles(), compact=MAP_KINDS[kind]))
+        parts = render_parts(build_map(data, _urls(data), tiles(), compact=MAP_KINDS[kind]))
+        return {**parts, "script": minified("carte.js", parts["script"].encode("utf-8")).decode("utf-8")}
 
     return current_app.extensions["webmap.render_cache"].get(key, render)
 
