@@ -6,6 +6,7 @@ Built once into bench/.cache/national (a data folder the app can serve: WEBMAP_D
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from webmap.reference.build import (
     geojson_text,
     load_sources,
 )
-from webmap.reference.files import ReferenceFiles
+from webmap.reference.files import REGION_FILE, ReferenceFiles
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).resolve().parent / ".cache" / "national"
@@ -60,11 +61,17 @@ def synthetic_projects(communes, n: int = PROJECTS, seed: int = SEED) -> list[di
 
 def build(force: bool = False) -> Path:
     files = ReferenceFiles(CACHE)
-    if files.projects.exists() and not force:
+    if files.projects.exists() and (CACHE / REGION_FILE).exists() and not force:
         return CACHE
     src = load_sources(default_inputs(REPO))
-    layers = build_layers(src, metropolitan_departements(src), with_cantons=False, strict=False)
+    departements = metropolitan_departements(src)
+    layers = build_layers(src, departements, with_cantons=False, strict=False)
     CACHE.mkdir(parents=True, exist_ok=True)
+    # The folder's region (webmap.reference.files.read_region): its projects may name any
+    # metropolitan department; "FX", ISO 3166's code for metropolitan France.
+    (CACHE / REGION_FILE).write_text(json.dumps({"code": "FX", "nom": "France métropolitaine",
+                                                 "departements": list(departements)}, ensure_ascii=False),
+                                     encoding="utf-8")
     for name, gdf in layers.items():
         files.layer(name).write_text(geojson_text(gdf), encoding="utf-8")
     files.outside_names.write_text("type,code,nom,departement\n", encoding="utf-8")

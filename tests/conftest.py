@@ -37,12 +37,14 @@ def files() -> ReferenceFiles:
 
 
 def _signature(root: Path) -> tuple:
-    """What identifies a data folder's reference files: their real paths, sizes and times."""
-    from webmap.reference.files import LAYERS
+    """What identifies a data folder's reference files: their real paths, sizes and times,
+    and its region (region.json's text, none for the shipped region)."""
+    from webmap.reference.files import LAYERS, REGION_FILE
 
     paths = [root / f"{name}.geojson" for name in LAYERS] + [root / "hors_region.csv"]
+    region = root / REGION_FILE
     return tuple((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else (str(p),)
-                 for p in paths)
+                 for p in paths) + (("region", region.read_bytes() if region.is_file() else b""),)
 
 
 @pytest.fixture(autouse=True, scope="session")

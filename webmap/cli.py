@@ -264,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from webmap.projects.check import ProjectsRejected
     from webmap.projects.csvio import os_error_fr
+    from webmap.reference.files import RegionFileError
     from webmap.web.config import ConfigError
 
     parser = build_parser()
@@ -275,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except ProjectsRejected as rejected:
         print(f"webmap : données refusées : {rejected.message()}", file=sys.stderr)
+        return EXIT_INVALID
+    except RegionFileError as error:
+        print(f"webmap : données refusées : {error}", file=sys.stderr)
         return EXIT_INVALID
     except FileNotFoundError as error:
         print(f"webmap : fichier introuvable : {error.filename}", file=sys.stderr)

@@ -28,7 +28,6 @@ from webmap.mapview.webgeo import DETAIL_ZOOM
 from webmap.mapview.zones import ZONES, computed_zone_style
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
-from webmap.reference.files import REGION_DEPARTEMENTS
 
 _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("webmap", "templates"),
@@ -201,7 +200,8 @@ def commune_parts(data: Dataset, urls: Urls) -> list[dict]:
 def focus_bounds(data: Dataset) -> dict[str, list[list[float]]]:
     """[[south, west], [north, east]] of the region ("") and of each department."""
     out = {}
-    for key, typed in [("", "region:32"), *((d, f"departement:{d}") for d in REGION_DEPARTEMENTS)]:
+    region = data.territories.region
+    for key, typed in [("", f"region:{region.code}"), *((d, f"departement:{d}") for d in region.departements)]:
         minx, miny, maxx, maxy = data.territories.geometry_of(typed).bounds
         out[key] = [[miny, minx], [maxy, maxx]]
     return out
@@ -244,11 +244,12 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
         "focus": focus_bounds(data),
         "accepted": {"niveau": list(LEVELS), "indicateur": list(METRICS),
                      "theme": [ALL_THEMES, *(t.slug for t in THEMES)],
-                     "departement": list(REGION_DEPARTEMENTS)},
+                     "departement": list(data.territories.region.departements)},
         "defaults": {k: v for k, v in asdict(MapView()).items() if k in ("niveau", "indicateur", "theme")},
         "labels": {"niveau": {r.slug: r.label for r in LEVEL_RECORDS},
                    "theme": {ALL_THEMES: "tous les thèmes", **{t.slug: t.court for t in THEMES}},
-                   "departement": {d: data.territory_label(f"departement:{d}") for d in REGION_DEPARTEMENTS}},
+                   "departement": {d: data.territory_label(f"departement:{d}")
+                                   for d in data.territories.region.departements}},
         "search": {"index": urls.search_index(), "bundle": urls.territory_bundle("__dep__"),
                    "page": urls.territory_page("__kind__", "__code__"), "shown": view.recherche,
                    "pageKinds": list(page_kinds)},

@@ -14,7 +14,7 @@ from webmap.mapview.webgeo import OVERVIEW_GRID_DEG, overview_layer, polygons_bi
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.check import load_checked
 from webmap.projects.store import Project, ThemeSelection
-from webmap.reference.files import REGION_CODE, ReferenceFiles
+from webmap.reference.files import ReferenceFiles
 from webmap.reference.territories import Territories
 
 ZONE_TOLERANCE_DEG = 0.004  # outlines of served areas: drawn dashed, no shared borders
@@ -99,7 +99,7 @@ class Dataset:
 
     @cached_property
     def region_center(self) -> tuple[float, float]:
-        point = self.territories.representative_point(f"region:{REGION_CODE}")
+        point = self.territories.representative_point(f"region:{self.territories.region.code}")
         assert point is not None
         return point
 

@@ -39,14 +39,12 @@ from webmap.mapview.views import metric_legend, view_json
 from webmap.projects import press_kit
 from webmap.projects.schema import THEMES
 from webmap.projects.store import Project
-from webmap.reference.files import REGION_CODE
 from webmap.reference.territories import KIND_LABELS, split_typed_code
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 300, 2400, DESIGN_WIDTH
 MAP_CRS = "EPSG:2154"  # Lambert-93, France's official projection: true shapes for print
 REFERENCE_SOURCES = "IGN Admin Express, INSEE (COG 2026) — Licence Ouverte 2.0"
-REGION = f"region:{REGION_CODE}"
 OUTLINE, HIGHLIGHT = "#161616", "#000091"
 TERRITORY_FILL = "#e3e3fd"
 DETAIL_MIN_SPAN_M = 40_000  # a project's or a territory's image shows at least 40 km around
@@ -70,7 +68,7 @@ def map_image(data: Dataset, view: MapView, fmt: str = "png", width: int = DEFAU
     shown = [p for p in data.projects if p.theme in themes]
     placed = [p for p in shown if not p.regionwide]
     regional = len(shown) - len(placed)
-    focus = f"departement:{view.departement}" if view.departement else REGION
+    focus = f"departement:{view.departement}" if view.departement else f"region:{data.territories.region.code}"
     theme_label = "Tous les thèmes" if not view.theme_filter else \
         ", ".join(t.court for t in THEMES if t.slug in themes)
     title = " — ".join([legend.title, theme_label] + ([data.territory_label(focus)] if view.departement else []))
@@ -223,7 +221,8 @@ def _shape(data: Dataset, typed: str) -> gpd.GeoSeries:
 
 
 def _region(data: Dataset):
-    return data.territories.memo(("image", "region"), lambda: _shape(data, REGION).iloc[0])
+    typed = f"region:{data.territories.region.code}"
+    return data.territories.memo(("image", "region"), lambda: _shape(data, typed).iloc[0])
 
 
 def _points(data: Dataset, projects: list[Project], spread: bool) -> dict[str, tuple[float, float]]:

@@ -61,11 +61,14 @@ ACCEPTED = {
 }
 
 
-def parse_view(params: Mapping[str, str], project_ids: set[str]) -> tuple[MapView, list[ParamError]]:
-    """Validate URL parameters; unknown values are errors that name what is accepted."""
+def parse_view(params: Mapping[str, str], project_ids: set[str],
+               departements: tuple[str, ...] = REGION_DEPARTEMENTS) -> tuple[MapView, list[ParamError]]:
+    """Validate URL parameters; unknown values are errors that name what is accepted
+    (`departements`: the data folder's region's)."""
     errors: list[ParamError] = []
     values: dict[str, object] = {}
-    for name, (allowed, accepted) in ACCEPTED.items():
+    accepted_values = {**ACCEPTED, "departement": (departements, ", ".join(departements))}
+    for name, (allowed, accepted) in accepted_values.items():
         raw = params.get(name)
         if raw is None or raw == "":
             continue

@@ -21,11 +21,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from webmap.reference.files import REGION_DEPARTEMENTS, REGION_NAME, ReferenceFiles
+from webmap.reference.files import HAUTS_DE_FRANCE, REGION_NAME, ReferenceFiles
 from webmap.reference.territories import (
     KIND_LABELS,
     Territories,
@@ -158,6 +158,7 @@ class Resolution:
     outside: tuple[OutsidePlace, ...] = ()
     suggestions: tuple[str, ...] = ()
     departement: str = ""  # the department the query was limited to, if any
+    region: str = REGION_NAME  # the data folder's region, named in the messages
 
     @property
     def ok(self) -> bool:
@@ -188,9 +189,9 @@ class Resolution:
             return f"« {q} » est ambigu : {len(self.places)} lieux possibles : {listed}.{hint}"
         if self.status == "outside":
             listed = " ; ".join(o.describe() for o in self.outside[:5])
-            return f"« {q} » est hors de la région {REGION_NAME} : {listed}."
+            return f"« {q} » est hors de la région {self.region} : {listed}."
         text = (f"« {q} » est inconnu : aucune commune, intercommunalité, arrondissement, "
-                f"canton ou département de la région {REGION_NAME} ne porte ce nom.")
+                f"canton ou département de la région {self.region} ne porte ce nom.")
         if self.suggestions:
             text += " Vouliez-vous dire : " + " ; ".join(self.suggestions) + " ?"
         return text
@@ -220,8 +221,10 @@ class Gazetteer:
         territories = territories or Territories.load(files)
         with open(files.outside_names, encoding="utf-8", newline="") as handle:
             outside = list(csv.DictReader(handle))
-        return cls(territories, outside, load_aliases(), read_former_communes(files),
-                   _read_rows(files.postal_codes))
+        # The aliases are the press kit's names for places of the Hauts-de-France: another
+        # region's folder (the benchmark's national scenario) resolves official names only.
+        aliases = load_aliases() if territories.region == HAUTS_DE_FRANCE else []
+        return cls(territories, outside, aliases, read_former_communes(files), _read_rows(files.postal_codes))
 
     def __post_init__(self) -> None:
         # (kind or None for 'any kind', key) -> entries
@@ -375,6 +378,11 @@ class Gazetteer:
         return dict(keys)
 
     def resolve(self, text: str, departement: str | None = None) -> Resolution:
+        resolution = self._resolve(text, departement)
+        region = self.territories.region.nom
+        return resolution if resolution.region == region else replace(resolution, region=region)
+
+    def _resolve(self, text: str, departement: str | None = None) -> Resolution:
         query = text.strip()
         match = _DEPT_SUFFIX.match(query)
         name = match.group("name") if match else query
@@ -383,7 +391,7 @@ class Gazetteer:
         norm = normalize(name)
         if not norm:
             return Resolution(query, "unknown")
-        if departement and departement not in REGION_DEPARTEMENTS:
+        if departement and departement not in self.territories.region.departements:
             outside = _unique_outside([
                 o for o in self._outside.get(norm, []) + self._outside.get(split_kind(norm)[1], [])
                 if departement in o.departement.split(";")])

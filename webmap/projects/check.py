@@ -1,6 +1,7 @@
 """`webmap check`: validate the canonical project file (schema, codes, counts, ids).
 
-The column rules are schema.COLUMNS, the ones /schema.json publishes (schema.table_schema).
+The column rules are schema.region_columns of the data folder's region, the ones /schema.json
+publishes (schema.table_schema).
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from pathlib import Path
 from webmap.projects.csvio import RowError, TableError, read_table
 from webmap.projects.schema import (
     CANONICAL_COLUMNS,
-    COLUMN_BY_NAME,
-    COLUMNS,
     LIST_SEPARATOR,
     THEMES,
     coarsest_precision,
+    region_columns,
 )
 from webmap.reference.files import ReferenceFiles
 from webmap.reference.territories import Territories, split_typed_code
@@ -74,9 +74,10 @@ def check_file(path: Path, files: ReferenceFiles, territories: Territories | Non
 
 def _check_row(row: dict[str, str], territories: Territories, error) -> None:
     # The column rules /schema.json publishes (required, closed lists, patterns), from the
-    # same definitions (schema.COLUMNS); then what a schema cannot say.
+    # same definitions (schema.region_columns); then what a schema cannot say.
     wrong = set()
-    for column in COLUMNS:
+    columns = region_columns(territories.region)
+    for column in columns:
         cell = row[column.name]
         item = column.wrong_item(cell)
         if item is not None:
@@ -93,7 +94,7 @@ def _check_row(row: dict[str, str], territories: Territories, error) -> None:
     lieu = "" if "lieu" in wrong else row["lieu"]
     if lieu:
         if territories.get(f"commune:{lieu}") is None:
-            error("lieu", COLUMN_BY_NAME["lieu"].expected)
+            error("lieu", next(c for c in columns if c.name == "lieu").expected)
         elif known and not any(lieu in territories.communes_of(t) for t in codes):
             error("lieu", "une commune située dans les territoires servis")
     if known and "precision" not in wrong and "lieu" not in wrong:

@@ -37,7 +37,7 @@ from webmap.projects.schema import (
     theme_from_text,
 )
 from webmap.projects.sheetio import is_spreadsheet, other_spreadsheet_format, read_sheet
-from webmap.reference.files import REGION_DEPARTEMENTS, ReferenceFiles
+from webmap.reference.files import ReferenceFiles
 
 INPUT_COLUMNS = ("titre", "porteur", "theme", "lieux", "departement", "aller_vers",
                  "montant_eur", "description")
@@ -196,9 +196,10 @@ def _parse_departement(text: str, ctx: _RowContext, gazetteer: Gazetteer) -> str
         resolution = gazetteer.resolve(text)
         if resolution.ok and resolution.place.territory.kind == "departement":
             code = resolution.place.territory.code
-    if code not in REGION_DEPARTEMENTS:
+    departements = gazetteer.territories.region.departements
+    if code not in departements:
         ctx.error("departement", text, "un département de la région : " + ", ".join(
-            f"{c} ({gazetteer.territories.get(f'departement:{c}').nom})" for c in REGION_DEPARTEMENTS))
+            f"{c} ({gazetteer.territories.get(f'departement:{c}').nom})" for c in departements))
         return None
     return code
 

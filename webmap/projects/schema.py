@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from webmap.places.gazetteer import normalize, without_article
-from webmap.reference.files import REGION_CODE, REGION_DEPARTEMENTS
+from webmap.reference.files import HAUTS_DE_FRANCE, Region
 from webmap.reference.territories import KINDS
 
 
@@ -125,18 +126,26 @@ def coarsest_precision(kinds: list[str]) -> str:
 
 MISSING_VALUES = ("",)  # an empty cell is a missing value
 
-_DEPARTEMENT = "(" + "|".join(REGION_DEPARTEMENTS) + ")"
-# How a territory of the region is coded, per kind (the reference files' codes).
-_CODE_SHAPES = {
-    "commune": _DEPARTEMENT + "[0-9]{3}",  # INSEE code: 02691
-    "epci": "[0-9]{9}",  # SIREN: 200044618
-    "arrondissement": _DEPARTEMENT + "[0-9]",  # 623
-    "canton": _DEPARTEMENT + "[0-9]{2}",  # 6015
-    "departement": _DEPARTEMENT,  # 80
-    "region": REGION_CODE,  # 32
-}
-TERRITORY_CODE_PATTERNS = {kind: _CODE_SHAPES[kind] for kind in KINDS}  # a new kind needs its shape
-TYPED_CODE_REGEX = "(" + "|".join(f"{kind}:{shape}" for kind, shape in TERRITORY_CODE_PATTERNS.items()) + ")"
+def territory_code_patterns(region: Region) -> dict[str, str]:
+    """How a territory of the region is coded, per kind (the reference files' codes)."""
+    departement = "(" + "|".join(map(re.escape, region.departements)) + ")"
+    shapes = {
+        "commune": departement + "[0-9]{3}",  # INSEE code: 02691
+        "epci": "[0-9]{9}",  # SIREN: 200044618
+        "arrondissement": departement + "[0-9]",  # 623
+        "canton": departement + "[0-9]{2}",  # 6015
+        "departement": departement,  # 80
+        "region": re.escape(region.code),  # 32
+    }
+    return {kind: shapes[kind] for kind in KINDS}  # a new kind needs its shape
+
+
+def typed_code_regex(region: Region) -> str:
+    return "(" + "|".join(f"{kind}:{shape}" for kind, shape in territory_code_patterns(region).items()) + ")"
+
+
+TERRITORY_CODE_PATTERNS = territory_code_patterns(HAUTS_DE_FRANCE)
+TYPED_CODE_REGEX = typed_code_regex(HAUTS_DE_FRANCE)
 AMOUNT_REGEX = "[0-9]+([.][0-9]{1,2})?"  # as format_amount writes it
 NON_BLANK_REGEX = "[\\s\\S]*\\S[\\s\\S]*"
 LIST_SEPARATOR = ";"
@@ -193,59 +202,66 @@ def _bullets(words) -> str:
     return ", ".join(f"« {w} »" for w in words)
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("id", "Identifiant", "Identifiant stable du projet : minuscules, chiffres et tirets "
-           "(64 caractères au plus), par exemple « hdf-2021-01 ».",
-           "un identifiant en minuscules, chiffres et tirets (64 caractères au plus)",
-           required=True, item=ID_REGEX),
-    Column("titre", "Titre", "Titre du projet, tel qu'imprimé dans le dossier de presse.",
-           "un titre non vide", required=True, item=NON_BLANK_REGEX),
-    Column("porteur", "Porteur", "Association(s) porteuse(s) du projet ; vide si le texte ne la nomme pas.",
-           ""),
-    Column("theme", "Thème", "Rubrique du dossier de presse : " + " ; ".join(
-        f"« {t.slug} » ({t.titre})" for t in THEMES) + ".",
-        french_or(t.slug for t in THEMES), required=True, enum=tuple(t.slug for t in THEMES)),
-    Column("echelle", "Échelle", "Rubrique géographique du dossier de presse : " + _bullets(ECHELLES) + ".",
-           french_or(ECHELLES), required=True, enum=ECHELLES),
-    Column("departements", "Départements", "Codes des départements servis, séparés par « ; » "
-           f"({', '.join(REGION_DEPARTEMENTS)}) ; vide pour un projet de toute la région.",
-           "vide (toute la région) ou des codes de département de la région séparés par « ; » : "
-           + ", ".join(REGION_DEPARTEMENTS),
-           item=_DEPARTEMENT, separator=LIST_SEPARATOR),
-    Column("territoires", "Territoires servis", "Codes typés des territoires servis, séparés par « ; » : "
-           + _bullets(f"{kind}:…" for kind in KINDS) + " (code officiel géographique de l'INSEE, SIREN "
-           f"pour un EPCI), par exemple « commune:02691 », « epci:200044618 » ou « region:{REGION_CODE} ».",
-           "des codes typés de territoires de la région séparés par « ; », comme « commune:02691 », "
-           f"« epci:200044618 » ou « region:{REGION_CODE} »",
-           required=True, item=TYPED_CODE_REGEX, separator=LIST_SEPARATOR),
-    Column("lieu", "Commune du marqueur", "Code INSEE de la commune où placer le marqueur, seulement "
-           "si le texte la nomme ; vide sinon (le marqueur est alors au centre du territoire servi).",
-           "vide ou le code INSEE d'une commune de la région", item=TERRITORY_CODE_PATTERNS["commune"]),
-    Column("precision", "Précision du lieu", "« commune » si la commune du marqueur est connue, sinon le "
-           "type le moins précis des territoires servis : " + _bullets(PRECISIONS) + ".",
-           french_or(PRECISIONS), required=True, enum=PRECISIONS),
-    Column("aller_vers", "Aller vers", "Le service lui-même se déplace jusqu'aux personnes (bus, "
-           "épicerie mobile, maraude…) : « true » ou « false ».",
-           french_or(CANONICAL_BOOLEANS), type="boolean", required=True),
-    Column("zone_blanche", "Zone blanche", "Le texte vise explicitement des « zones blanches » : "
-           "« true » ou « false ».",
-           french_or(CANONICAL_BOOLEANS), type="boolean", required=True),
-    Column("montant_eur", "Montant (euros)", "Montant accordé en euros, point décimal, deux décimales au "
-           "plus, par exemple « 27500.50 » ; vide quand il n'est pas publié.",
-           "vide (montant non publié) ou un nombre d'euros positif, ex. 27500.50",
-           type="number", item=AMOUNT_REGEX, minimum=0),
-    Column("description", "Description", "Texte du dossier de presse, paragraphes séparés par un saut "
-           "de ligne.", ""),
-    Column("lieux_cites", "Lieux cités", "Lieux tels qu'écrits dans le dossier de presse.", ""),
-    Column("source", "Source", "Rubrique du dossier de presse d'où vient le projet.", ""),
-    Column("note", "Note", "Interprétation d'un lieu vague ou ancien, quand il y en a une.", ""),
-)
+@lru_cache(maxsize=8)
+def region_columns(region: Region) -> tuple[Column, ...]:
+    """The canonical file's columns for a data folder's region (its departments and code)."""
+    patterns = territory_code_patterns(region)
+    return (
+        Column("id", "Identifiant", "Identifiant stable du projet : minuscules, chiffres et tirets "
+               "(64 caractères au plus), par exemple « hdf-2021-01 ».",
+               "un identifiant en minuscules, chiffres et tirets (64 caractères au plus)",
+               required=True, item=ID_REGEX),
+        Column("titre", "Titre", "Titre du projet, tel qu'imprimé dans le dossier de presse.",
+               "un titre non vide", required=True, item=NON_BLANK_REGEX),
+        Column("porteur", "Porteur", "Association(s) porteuse(s) du projet ; vide si le texte ne la nomme pas.",
+               ""),
+        Column("theme", "Thème", "Rubrique du dossier de presse : " + " ; ".join(
+            f"« {t.slug} » ({t.titre})" for t in THEMES) + ".",
+            french_or(t.slug for t in THEMES), required=True, enum=tuple(t.slug for t in THEMES)),
+        Column("echelle", "Échelle", "Rubrique géographique du dossier de presse : " + _bullets(ECHELLES) + ".",
+               french_or(ECHELLES), required=True, enum=ECHELLES),
+        Column("departements", "Départements", "Codes des départements servis, séparés par « ; » "
+               f"({', '.join(region.departements)}) ; vide pour un projet de toute la région.",
+               "vide (toute la région) ou des codes de département de la région séparés par « ; » : "
+               + ", ".join(region.departements),
+               item=patterns["departement"], separator=LIST_SEPARATOR),
+        Column("territoires", "Territoires servis", "Codes typés des territoires servis, séparés par « ; » : "
+               + _bullets(f"{kind}:…" for kind in KINDS) + " (code officiel géographique de l'INSEE, SIREN "
+               f"pour un EPCI), par exemple « commune:02691 », « epci:200044618 » ou « region:{region.code} ».",
+               "des codes typés de territoires de la région séparés par « ; », comme « commune:02691 », "
+               f"« epci:200044618 » ou « region:{region.code} »",
+               required=True, item=typed_code_regex(region), separator=LIST_SEPARATOR),
+        Column("lieu", "Commune du marqueur", "Code INSEE de la commune où placer le marqueur, seulement "
+               "si le texte la nomme ; vide sinon (le marqueur est alors au centre du territoire servi).",
+               "vide ou le code INSEE d'une commune de la région", item=patterns["commune"]),
+        Column("precision", "Précision du lieu", "« commune » si la commune du marqueur est connue, sinon le "
+               "type le moins précis des territoires servis : " + _bullets(PRECISIONS) + ".",
+               french_or(PRECISIONS), required=True, enum=PRECISIONS),
+        Column("aller_vers", "Aller vers", "Le service lui-même se déplace jusqu'aux personnes (bus, "
+               "épicerie mobile, maraude…) : « true » ou « false ».",
+               french_or(CANONICAL_BOOLEANS), type="boolean", required=True),
+        Column("zone_blanche", "Zone blanche", "Le texte vise explicitement des « zones blanches » : "
+               "« true » ou « false ».",
+               french_or(CANONICAL_BOOLEANS), type="boolean", required=True),
+        Column("montant_eur", "Montant (euros)", "Montant accordé en euros, point décimal, deux décimales au "
+               "plus, par exemple « 27500.50 » ; vide quand il n'est pas publié.",
+               "vide (montant non publié) ou un nombre d'euros positif, ex. 27500.50",
+               type="number", item=AMOUNT_REGEX, minimum=0),
+        Column("description", "Description", "Texte du dossier de presse, paragraphes séparés par un saut "
+               "de ligne.", ""),
+        Column("lieux_cites", "Lieux cités", "Lieux tels qu'écrits dans le dossier de presse.", ""),
+        Column("source", "Source", "Rubrique du dossier de presse d'où vient le projet.", ""),
+        Column("note", "Note", "Interprétation d'un lieu vague ou ancien, quand il y en a une.", ""),
+    )
+
+
+COLUMNS: tuple[Column, ...] = region_columns(HAUTS_DE_FRANCE)
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
 CANONICAL_COLUMNS = tuple(c.name for c in COLUMNS)
 PRIMARY_KEY = "id"
 
 
-def table_schema(columns: tuple[Column, ...] = COLUMNS) -> dict:
+def table_schema(columns: tuple[Column, ...] = COLUMNS, region: Region = HAUTS_DE_FRANCE) -> dict:
     """The canonical file's Table Schema (Frictionless Data, specs.frictionlessdata.io),
     published as /schema.json."""
     fields = []
@@ -271,7 +287,7 @@ def table_schema(columns: tuple[Column, ...] = COLUMNS) -> dict:
         fields.append(field)
     return {
         "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
-        "title": "Projets de lutte contre la pauvreté financés par l'État en Hauts-de-France",
+        "title": f"Projets de lutte contre la pauvreté financés par l'État en {region.nom}",
         "description": "Colonnes de projets.csv, le fichier canonique des projets (UTF-8, séparateur "
                        "« , »), tel que le valide la commande webmap check.",
         "fields": fields,

@@ -14,7 +14,6 @@ from webmap.projects.schema import (
     THEME_BY_SLUG,
     Theme,
 )
-from webmap.reference.files import REGION_CODE
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,9 @@ class Project:
 
     @property
     def regionwide(self) -> bool:
-        """Serves the whole region: listed apart rather than pinned on one town."""
-        return self.territoires == (f"region:{REGION_CODE}",)
+        """Serves the whole region (the data folder's, the only one `webmap check` lets a row
+        name): listed apart rather than pinned on one town."""
+        return len(self.territoires) == 1 and self.territoires[0].startswith("region:")
 
     @property
     def precise(self) -> bool:

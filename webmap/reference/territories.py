@@ -15,12 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from webmap.reference.files import (
-    REGION_CODE,
-    REGION_DEPARTEMENTS,
-    REGION_NAME,
-    ReferenceFiles,
-)
+from webmap.reference.files import HAUTS_DE_FRANCE, REGION_FILE, ReferenceFiles, Region, RegionFileError
 
 KINDS = ("commune", "epci", "arrondissement", "canton", "departement", "region")
 KIND_LABELS = {
@@ -68,6 +63,7 @@ class Territories:
 
     communes: gpd.GeoDataFrame
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    region: Region = HAUTS_DE_FRANCE
     # Values derived from the geometry alone (screen polygons), shared by every dataset
     # built on these territories: a data reload does not recompute them.
     derived: dict = field(default_factory=dict, repr=False, compare=False)
@@ -79,17 +75,24 @@ class Territories:
 
     @classmethod
     def load(cls, files: ReferenceFiles) -> Territories:
+        region = files.region
         communes = _read(files.layer("communes"))
         layers = {name: _read(files.layer(name))
                   for name in ("departements", "epci", "arrondissements", "cantons")}
-        return cls(communes=communes, layers=layers)
+        drawn = tuple(sorted(layers["departements"]["code"]))
+        if drawn != region.departements:
+            raise RegionFileError(
+                f"{files.root / REGION_FILE} : la région {region.nom} compte les départements "
+                f"{', '.join(region.departements)} ; {files.layer('departements')} en décrit "
+                f"d'autres : {', '.join(drawn)} (attendu : les mêmes).")
+        return cls(communes=communes, layers=layers, region=region)
 
     @cached_property
     def by_code(self) -> dict[str, Territory]:
         out: dict[str, Territory] = {}
         total = int(self.communes["population"].sum())
-        out[f"region:{REGION_CODE}"] = Territory("region", REGION_CODE, REGION_NAME,
-                                                 REGION_DEPARTEMENTS, total)
+        region = self.region
+        out[f"region:{region.code}"] = Territory("region", region.code, region.nom, region.departements, total)
         for row in self.communes.itertuples():
             out[f"commune:{row.code}"] = Territory("commune", row.code, row.nom,
                                                    (row.departement,), int(row.population))
@@ -114,7 +117,7 @@ class Territories:
     @cached_property
     def _members(self) -> dict[str, tuple[str, ...]]:
         c = self.communes
-        members: dict[str, tuple[str, ...]] = {f"region:{REGION_CODE}": tuple(c["code"])}
+        members: dict[str, tuple[str, ...]] = {f"region:{self.region.code}": tuple(c["code"])}
         for column, kind in (("departement", "departement"), ("epci", "epci"),
                              ("arrondissement", "arrondissement")):
             for key, group in c.groupby(column):

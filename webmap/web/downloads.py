@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+from functools import lru_cache
 
 from flask import Blueprint, abort, request, url_for
 
@@ -12,7 +13,8 @@ from webmap.analysis.metrics import LEVELS, METRICS
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.csvio import write_csv_text
-from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG, table_schema
+from webmap.projects.schema import CANONICAL_COLUMNS, THEME_BY_SLUG, region_columns, table_schema
+from webmap.reference.files import Region
 from webmap.web.common import dataset, protect_cell, versioned_max_age
 from webmap.web.http import cached_response
 
@@ -108,14 +110,17 @@ def download_geojson():
                                                "application/geo+json"))
 
 
-_SCHEMA_JSON = json.dumps(table_schema(), ensure_ascii=False, indent=2) + "\n"
+@lru_cache(maxsize=8)
+def _schema_json(region: Region) -> str:
+    return json.dumps(table_schema(region_columns(region), region), ensure_ascii=False, indent=2) + "\n"
 
 
 @bp.get("/schema.json")
 def schema():
-    """The Table Schema of /projets.csv (and of data/projets.csv), from schema.COLUMNS: it
-    changes with a release, never with the data; cached and revalidated like the downloads."""
-    return cached_response(_SCHEMA_JSON, "application/json")
+    """The Table Schema of /projets.csv (and of data/projets.csv), from schema.region_columns:
+    it changes with a release or the data folder's region, never with the projects; cached
+    and revalidated like the downloads."""
+    return cached_response(_schema_json(dataset().territories.region), "application/json")
 
 
 # What the map fetches (geometry, zones, cards, coverage details) lives under /donnees/.

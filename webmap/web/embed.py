@@ -59,7 +59,7 @@ def _height(raw: str | None) -> int:
 def integrer():
     data = dataset()
     params = {k: v for k, v in request.args.items() if k != "hauteur"}
-    view, errors = parse_view(params, set(data.by_id))
+    view, errors = parse_view(params, set(data.by_id), data.territories.region.departements)
     if errors:
         raise BadParameters([e.message() for e in errors])
     height = _height(request.args.get("hauteur"))
@@ -94,7 +94,8 @@ def oembed():
     if parts.scheme not in ("http", "https") or parts.netloc != base.netloc \
             or (parts.path.rstrip("/") or "/") not in embeddable:
         return jsonify({"erreur": "Adresse inconnue : donnez l'adresse de la carte, de /embed ou de /projets."}), 404
-    view, errors = parse_view(dict(parse_qsl(parts.query)), set(data.by_id))
+    view, errors = parse_view(dict(parse_qsl(parts.query)), set(data.by_id),
+                                data.territories.region.departements)
     if errors:
         return jsonify({"erreur": " ".join(e.message() for e in errors)}), 404
     width = _bounded(request.args.get("maxwidth"), 800)

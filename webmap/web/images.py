@@ -64,7 +64,7 @@ def image_response(data: Dataset, key: tuple, draw, fmt: str, filename: str):
 def map_image(fmt: str):
     """The view of `/` with these parameters, as an image."""
     data = dataset()
-    view, errors = parse_view(request.args, set(data.by_id))  # as `/` reads them
+    view, errors = parse_view(request.args, set(data.by_id), data.territories.region.departements)  # as `/` reads them
     width, width_errors = width_or_errors()
     messages = [e.message() for e in errors] + width_errors
     if messages:

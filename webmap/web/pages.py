@@ -8,7 +8,6 @@ from markupsafe import Markup
 from webmap.analysis.territory import KINDS
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG
-from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import STATIC_PAGE_KINDS, BadParameters, dataset, unknown_value, versioned_max_age
 from webmap.web.http import cached_response
 from webmap.web.render import MAP_KINDS, map_page, oembed_discovery, page_context, parse_or_400, rendered_map
@@ -60,8 +59,9 @@ def projets():
     tri = request.args.get("tri", "id")
     if theme and theme not in THEME_BY_SLUG:
         errors.append(unknown_value("theme", theme, THEME_BY_SLUG))
-    if departement and departement not in REGION_DEPARTEMENTS:
-        errors.append(unknown_value("departement", departement, REGION_DEPARTEMENTS))
+    departements = data.territories.region.departements
+    if departement and departement not in departements:
+        errors.append(unknown_value("departement", departement, departements))
     if tri not in SORT_KEYS:
         errors.append(unknown_value("tri", tri, SORT_KEYS))
     if errors:

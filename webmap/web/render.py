@@ -17,7 +17,6 @@ from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import ALL_THEMES, MapView, parse_view
 from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
-from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.assets import map_scripts, minified
 from webmap.web.common import STATIC_PAGE_KINDS, BadParameters
 
@@ -135,7 +134,7 @@ def map_page(template: str, data: Dataset, view: MapView, kind: str, **context) 
 
 
 def parse_or_400(data: Dataset) -> MapView:
-    view, errors = parse_view(request.args, set(data.by_id))
+    view, errors = parse_view(request.args, set(data.by_id), data.territories.region.departements)
     if errors:
         raise BadParameters([e.message() for e in errors])
     return view
@@ -153,5 +152,5 @@ def page_context(data: Dataset, view: MapView) -> dict:
                             if (note := zone.unlocated_note(data.projects, data.territory_label))],
         "project_count": len(data.projects),
         "settings": current_app.config["WEBMAP"],
-        "departements": [(c, data.territory_label(f"departement:{c}")) for c in REGION_DEPARTEMENTS],
+        "departements": [(c, data.territory_label(f"departement:{c}")) for c in data.territories.region.departements],
     }

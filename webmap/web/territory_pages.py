@@ -21,7 +21,6 @@ from webmap.analysis.territory import (
 from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG, THEMES
-from webmap.reference.files import REGION_DEPARTEMENTS
 from webmap.web.common import dataset, protect_cell, versioned_max_age
 from webmap.web.http import cached_response
 from webmap.web.render import page_context
@@ -66,7 +65,7 @@ def department_bundle(data: Dataset, departement: str) -> str:
 @bp.get("/donnees/territoires/<departement>.json")
 def department_json(departement: str):
     data = dataset()
-    if departement not in REGION_DEPARTEMENTS:
+    if departement not in data.territories.region.departements:
         abort(404)
     body = data.memo(("territory-bundle", departement), lambda: department_bundle(data, departement))
     return cached_response(body, "application/json", max_age=versioned_max_age(data))
