@@ -87,3 +87,15 @@ def test_the_pages_offer_the_regions_departments(tmp_path):
     assert offered == FIVE
     bad = client.get("/embed?departement=75")
     assert bad.status_code == 400 and "02, 59, 60, 62, 80" in bad.get_data(as_text=True)
+
+
+def test_a_folder_without_cantons_still_gives_every_other_territorys_geometry():
+    """The national folder has no cantons (an empty layer, without columns): the other
+    territories' outlines are still found."""
+    import geopandas as gpd
+    from toy import toy_territories
+
+    territories = toy_territories()
+    territories.layers["cantons"] = gpd.GeoDataFrame()
+    assert territories.geometry_of("departement:02") is not None
+    assert territories.geometry_of("canton:0201") is None

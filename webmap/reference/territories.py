@@ -149,6 +149,8 @@ class Territories:
                   "arrondissement": self.layers["arrondissements"], "canton": self.layers["cantons"],
                   "epci": self.layers["epci"]}
         for kind, layer in layers.items():
+            if layer.empty:  # a folder without cantons (the benchmark's national one): no columns
+                continue
             for code, geometry in zip(layer["code"], layer.geometry.values, strict=True):
                 out.setdefault(f"{kind}:{code}", geometry)
         return out
