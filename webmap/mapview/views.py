@@ -149,7 +149,13 @@ def view_summary(data: Dataset, view: MapView, title: str) -> str:
 
 def view_payload(data: Dataset, view: MapView) -> dict:
     """What the browser needs to draw a view: the legend (as the page prints it) and the
-    choropleth (values, classes, how a value reads)."""
+    choropleth (values, classes, how a value reads). Computed once per dataset and view
+    (level, metric, theme: nothing else of the view changes it); not to be modified."""
+    key = ("view-payload", view.niveau, view.indicateur, view.theme)
+    return data.memo(key, lambda: _view_payload(data, view))
+
+
+def _view_payload(data: Dataset, view: MapView) -> dict:
     legend, raw, _ = metric_legend(data, view)
     values, classes = choropleth_as_sent(data, view.niveau, legend, raw)
     metric = METRIC_BY_SLUG[view.indicateur]
