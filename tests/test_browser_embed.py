@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ALLOWED_HOST_PORT, MARKER_TITLE, PageWatch, free_port, static_server
 
+from webmap.mapview.webgeo import DETAIL_ZOOM
+
 pytestmark = pytest.mark.browser
 
 
@@ -241,19 +243,24 @@ def test_embed_preloads_commune_files_only_in_frames_that_draw_them(browser, liv
         context.close()
 
 
-def test_embed_preloads_the_outline_and_the_zones_it_draws_first(browser, live_server):
-    """Fetched while the scripts load, then used by their layers: each file once."""
-    context = browser.new_context(viewport={"width": 800, "height": 600})
+@pytest.mark.parametrize("size, folder", [((800, 600), "apercu/"), ((1100, 1320), "")])
+def test_embed_preloads_the_outline_and_the_zones_it_draws_first(browser, live_server, size, folder):
+    """Fetched while the scripts load, then used by their layers: each file once; simplified
+    in a frame that shows the region below the detail zoom, in detail in one that reaches it."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     fetched = []
-    page.on("request", lambda r: ("/donnees/geo/departement.bin" in r.url or "/donnees/zones/" in r.url)
+    page.on("request", lambda r: ("departement.bin" in r.url or "/donnees/zones/" in r.url)
             and fetched.append(r.url.split("?")[0].replace(live_server, "")))
     page.goto(live_server + "/embed")
     page.wait_for_selector("html[data-ready='1']")
     page.wait_for_load_state("networkidle")
     preloaded = page.evaluate("() => [...document.querySelectorAll('link[rel=preload]')]"
-                              ".map(l => new URL(l.href).pathname)")
-    assert sorted(fetched) == sorted(preloaded) == ["/donnees/geo/departement.bin", "/donnees/zones/aller-vers.bin"]
+                              ".filter(l => matchMedia(l.media).matches).map(l => new URL(l.href).pathname)")
+    zoom = page.evaluate("() => WebMap.map.getZoom()")
+    assert (zoom >= DETAIL_ZOOM) == (folder == ""), zoom
+    assert sorted(fetched) == sorted(preloaded) == [f"/donnees/geo/{folder}departement.bin",
+                                                   f"/donnees/zones/{folder}aller-vers.bin"]
     context.close()
 
 

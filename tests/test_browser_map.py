@@ -319,7 +319,7 @@ def test_polygon_layers_come_back_after_all_were_hidden(page, live_server):
 
 
 def test_a_layer_that_cannot_load_is_said_in_french(page, live_server):
-    page.route("**/donnees/geo/departement.bin*", lambda route: route.fulfill(status=503, body="indisponible"))
+    page.route("**/donnees/geo/**departement.bin*", lambda route: route.fulfill(status=503, body="indisponible"))
     rejections = []
     page.on("pageerror", lambda error: rejections.append(str(error)))
     page.goto(live_server + "/")
@@ -330,9 +330,11 @@ def test_a_layer_that_cannot_load_is_said_in_french(page, live_server):
     assert page.locator(".leaflet-marker-pane .wm-marker").count() == 41  # the rest still works
 
 
-def region_extremes(page) -> tuple[list[float], list[float]]:
-    """The northernmost and westernmost vertices of the departments, as [lat, lon]."""
-    return page.evaluate("""() => fetch('/donnees/geo/departement.bin').then(r => r.arrayBuffer())
+def region_extremes(page, overview: bool = False) -> tuple[list[float], list[float]]:
+    """The northernmost and westernmost vertices of the departments, as [lat, lon], as drawn
+    in detail or, below the detail zoom, simplified (`overview`)."""
+    url = "/donnees/geo/apercu/departement.bin" if overview else "/donnees/geo/departement.bin"
+    return page.evaluate("""(url) => fetch(url).then(r => r.arrayBuffer())
         .then(WebMap.decodePolygons).then(d => {
             let north = 0, west = 0;
             for (let k = 0; k < d.coords.length; k += 2) {
@@ -340,7 +342,7 @@ def region_extremes(page) -> tuple[list[float], list[float]]:
                 if (d.coords[k] < d.coords[west]) west = k;
             }
             return [[d.coords[north + 1], d.coords[north]], [d.coords[west + 1], d.coords[west]]];
-        })""")
+        })""", url)
 
 
 def assert_drawn_at_the_edge(page, vertex, outward) -> None:
@@ -374,7 +376,7 @@ def test_polygons_stay_on_their_places_after_dragging_and_animated_zooms(browser
     canvas = page.evaluate("() => { const c = document.querySelector('canvas.wm-polygons');"
                            " return [c.width, c.getBoundingClientRect().width]; }")
     assert canvas[0] == scale * canvas[1]  # as many pixels as the screen has
-    north, west = region_extremes(page)
+    north, west = region_extremes(page, overview=True)  # the region's zoom: the simplified shapes
     up, left = (0, -1), (-1, 0)
     assert_drawn_at_the_edge(page, north, up)
     assert_drawn_at_the_edge(page, west, left)
@@ -390,6 +392,9 @@ def test_polygons_stay_on_their_places_after_dragging_and_animated_zooms(browser
     assert_drawn_at_the_edge(page, west, left)
     with redrawn_after_move(page):
         page.evaluate("(at) => WebMap.map.setZoomAround(at, WebMap.map.getZoom() + 2)", north)
+    page.wait_for_selector("html[data-choropleth=loaded]")  # in detail from the detail zoom on, then kept
+    north, west = region_extremes(page)
+    next_frames(page)
     assert_drawn_at_the_edge(page, north, up)
     # During a zoom animation (its CSS transition off: at its end at once, measured once the
     # map has its new view), the drawing is moved and scaled to where the map is going.

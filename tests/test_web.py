@@ -226,6 +226,28 @@ def test_the_communes_overview_keeps_every_commune_with_fewer_points(client):
     assert overview_points < 0.7 * detail_points, (overview_points, detail_points)
 
 
+@pytest.mark.parametrize("detail, overview", [
+    *((f"/donnees/geo/{level}.bin", f"/donnees/geo/apercu/{level}.bin") for level in ("departement", "epci")),
+    ("/donnees/zones/aller-vers.bin", "/donnees/zones/apercu/aller-vers.bin"),
+    ("/donnees/zones/zones-blanches.bin", "/donnees/zones/apercu/zones-blanches.bin"),
+])
+def test_levels_and_zones_have_an_overview_with_the_same_features(client, detail, overview):
+    """Below the detail zoom the outlines, the other levels' choropleths and the zones come
+    simplified: the same features with the same properties (tooltips read them), each with
+    a ring, near their detailed shape, fewer points."""
+    import shapely
+
+    from webmap.mapview.webgeo import OVERVIEW_TOLERANCE_DEG
+
+    fine, coarse = (decode_polygons(client.get(url).data) for url in (detail, overview))
+    assert coarse.properties == fine.properties and len(coarse.rings) == len(fine.rings)
+    assert all(coarse.rings)
+    for i in range(len(fine.rings)):
+        assert shapely.hausdorff_distance(coarse.geometry(i), fine.geometry(i)) < 2 * OVERVIEW_TOLERANCE_DEG
+    count = lambda decoded: sum(len(r) for rings in decoded.rings for r in rings)  # noqa: E731
+    assert count(coarse) < count(fine), (count(coarse), count(fine))
+
+
 def test_the_map_scripts_come_as_one_versioned_file(client):
     """Leaflet and our scripts, in the order they run, each whole; one request, cached for a
     year under a name that changes with the bytes."""

@@ -53,10 +53,12 @@ class Urls:
     leaflet_css: str
     webmap_css: str
     level_polygons: Callable[[str], str]
+    level_overview: Callable[[str], str]  # the same, simplified for zooms below DETAIL_ZOOM
     commune_polygons: Callable[[str], str]
     commune_overview: Callable[[str], str]
     commune_names: Callable[[str], str]
     zone_polygons: Callable[[str], str]
+    zone_overview: Callable[[str], str]
     coverage_json: Callable[[str], str]
     view_data: Callable[[str, str, str], str]
     project_in_list: Callable[[str], str]
@@ -162,7 +164,8 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
             # here: a longer name widens the layer control over the map.
             urls.zone_polygons(zone.slug), name=zone.label,
             opts={"key": zone.slug, **zone.opts, "byTheme": zone.by_theme,
-                  "order": DRAW_ORDER["zone" if filled else "outline"]},
+                  "order": DRAW_ORDER["zone" if filled else "outline"],
+                  "overviewUrl": urls.zone_overview(zone.slug), "detailZoom": DETAIL_ZOOM},
             show=zone.shown,
         ).add_to(fmap)
 
@@ -240,7 +243,8 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
     levels = {}
     for level in LEVEL_RECORDS:
         source = {"parts": commune_parts(data, urls), "minZoom": COMMUNE_MIN_ZOOM, "detailZoom": DETAIL_ZOOM} \
-            if level.slug == "commune" else {"url": urls.level_polygons(level.slug)}
+            if level.slug == "commune" else {"url": urls.level_polygons(level.slug),
+                                             "overviewUrl": urls.level_overview(level.slug), "detailZoom": DETAIL_ZOOM}
         levels[level.slug] = {**source, "weight": level.outline_px, "label": level.label}
     return {
         "markers": markers, "icons": icons, "regional": regional, "openProject": view.projet,
@@ -251,6 +255,8 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
         "viewSlots": VIEW_SLOTS,
         "levels": levels,
         "outlineUrl": urls.level_polygons("departement"),
+        "outlineOverviewUrl": urls.level_overview("departement"),
+        "detailZoom": DETAIL_ZOOM,
         "focus": focus_bounds(data),
         "accepted": {"niveau": list(LEVELS), "indicateur": list(METRICS),
                      "theme": [ALL_THEMES, *(t.slug for t in THEMES)],
@@ -296,18 +302,21 @@ def preload_links(data: Dataset, view: MapView, urls: Urls) -> list[dict[str, st
     in a frame large enough to show the focus at the commune layer's zoom (the embed's map
     fills its frame), so smaller frames download nothing they will not draw; the overview
     files below DETAIL_ZOOM, the detailed ones from it on. Every view also draws the
-    departments' outline and the zones shown at first: fetched at once too, not once the
-    scripts have run."""
-    always = [{"href": urls.level_polygons("departement"), "media": "all"}]
-    always += [{"href": urls.zone_polygons(zone.slug), "media": "all"} for zone in ZONES if zone.shown]
+    departments' outline and the zones shown at first: fetched at once too (their overview
+    or their detail, by the same rule), not once the scripts have run."""
+    bounds = focus_bounds(data)[view.departement or ""]
+    detail_width, detail_height = viewport_showing(bounds, DETAIL_ZOOM)
+    below_detail = f"(max-width: {detail_width - 1}px), (max-height: {detail_height - 1}px)"
+    detail = f"(min-width: {detail_width}px) and (min-height: {detail_height}px)"
+    drawn = [(urls.level_overview("departement"), urls.level_polygons("departement"))]
+    drawn += [(urls.zone_overview(zone.slug), urls.zone_polygons(zone.slug)) for zone in ZONES if zone.shown]
+    always = [{"href": overview, "media": below_detail} for overview, _ in drawn] + \
+        [{"href": detailed, "media": detail} for _, detailed in drawn]
     if view.niveau != "commune":
         return always
-    bounds = focus_bounds(data)[view.departement or ""]
     width, height = viewport_showing(bounds, COMMUNE_MIN_ZOOM)
-    detail_width, detail_height = viewport_showing(bounds, DETAIL_ZOOM)
     shown = f"(min-width: {width}px) and (min-height: {height}px)"
     overview = f"{shown} and (max-width: {detail_width - 1}px), {shown} and (max-height: {detail_height - 1}px)"
-    detail = f"(min-width: {detail_width}px) and (min-height: {detail_height}px)"
     links = [link for link in commune_parts(data, urls) if _overlap(link["bbox"], bounds)]
     return always + [{"href": link["overviewUrl"], "media": overview} for link in links] + \
         [{"href": link["url"], "media": detail} for link in links]

@@ -10,7 +10,14 @@ import geopandas as gpd
 import shapely
 
 from webmap.analysis.metrics import LEVEL_BY_SLUG, level_layer
-from webmap.mapview.webgeo import OVERVIEW_GRID_DEG, overview_layer, polygons_binary, simplify_for_screen
+from webmap.mapview.webgeo import (
+    OUTLINE_OVERVIEW_TOLERANCE_DEG,
+    OVERVIEW_GRID_DEG,
+    overview_layer,
+    overview_shapes,
+    polygons_binary,
+    simplify_for_screen,
+)
 from webmap.mapview.zones import ZONE_BY_SLUG
 from webmap.projects.check import load_checked
 from webmap.projects.store import Project, ThemeSelection
@@ -31,7 +38,7 @@ class PolygonPart:
     codes: list[str]
     offset: int
     data: bytes
-    overview: bytes | None = None  # the same features, simplified for low zooms (communes)
+    overview: bytes | None = None  # the same features, simplified for low zooms
     names: list[str] | None = None  # communes: their names, in file order, served apart
 
 
@@ -127,8 +134,10 @@ class Dataset:
             minx, miny, maxx, maxy = group.total_bounds
             bbox = [[round(miny, 4), round(minx, 4)], [round(maxy, 4), round(maxx, 4)]]
             codes = group["code"].tolist()
-            if overview is None:
-                parts.append(PolygonPart(key, bbox, codes, offset, polygons_binary(group, ["code", "nom"])))
+            if overview is None:  # other levels: one file, names included, and its overview
+                simplified = overview_layer(group[["code", "nom", "geometry"]], OUTLINE_OVERVIEW_TOLERANCE_DEG)
+                coarse = polygons_binary(simplified, ["code", "nom"], OVERVIEW_GRID_DEG)
+                parts.append(PolygonPart(key, bbox, codes, offset, polygons_binary(group, ["code", "nom"]), coarse))
             else:  # communes: names apart (webmap.mapview.build.commune_parts)
                 coarse = polygons_binary(overview.loc[codes].reset_index(), ["code"], OVERVIEW_GRID_DEG)
                 parts.append(PolygonPart(key, bbox, codes, offset, polygons_binary(group, ["code"]), coarse,
@@ -178,11 +187,12 @@ class Dataset:
         }
         return json.dumps(payload, separators=(",", ":"))
 
-    def zones_polygons(self, which: str) -> bytes:
-        """Served areas of the projects of a zone layer (webmap.mapview.zones)."""
-        return self.memo(("zones", which), lambda: self._zones_polygons(which))
+    def zones_polygons(self, which: str, overview: bool = False) -> bytes:
+        """Served areas of the projects of a zone layer (webmap.mapview.zones), as drawn from
+        DETAIL_ZOOM on, or simplified for lower zooms (`overview`)."""
+        return self.memo(("zones", which, overview), lambda: self._zones_polygons(which, overview))
 
-    def _zones_polygons(self, which: str) -> bytes:
+    def _zones_polygons(self, which: str, overview: bool) -> bytes:
         chosen = [p for p in self.projects if ZONE_BY_SLUG[which].selects(p)]
         frame = gpd.GeoDataFrame(
             {
@@ -197,7 +207,11 @@ class Dataset:
                       for p in chosen],
             crs="EPSG:4326",
         )
-        return polygons_binary(frame, ["code", "titre", "detail", "couleur", "theme"])
+        columns = ["code", "titre", "detail", "couleur", "theme"]
+        if overview:
+            return polygons_binary(frame.set_geometry(overview_shapes(frame.geometry.values)), columns,
+                                   OVERVIEW_GRID_DEG)
+        return polygons_binary(frame, columns)
 
     def warm_up(self) -> None:
         """Compute the shared resources before the server forks its workers."""
@@ -205,5 +219,6 @@ class Dataset:
             self.polygon_parts(level)
         for which in ZONE_BY_SLUG:
             self.zones_polygons(which)
+            self.zones_polygons(which, overview=True)
         for theme in {p.theme for p in self.projects}:
             self.uncovered_json(theme)

@@ -154,7 +154,8 @@ class DecodedPolygons:
         """A feature as a shapely geometry (even-odd: the symmetric difference of its rings)."""
         shape = shapely.Polygon()
         for ring in self.rings[index]:
-            shape = shapely.symmetric_difference(shape, shapely.Polygon(ring))
+            # Snapped to a coarse grid, a ring may cross itself: as the canvas fills it.
+            shape = shapely.symmetric_difference(shape, shapely.make_valid(shapely.Polygon(ring)))
         return shape
 
 

@@ -248,7 +248,9 @@
   }
 
   /* A layer of polygons, from one file (`url`) or from parts fetched only when in view
-     (`parts`: [{url, bbox, offset}], from `minZoom` on). Choropleth: `values` holds one
+     (`parts`: [{url, bbox, offset}], from `minZoom` on). Levels of detail: below
+     `detailZoom`, a part's `overviewUrl` (or the layer's, for one file) if it has one, the
+     same features simplified. Choropleth: `values` holds one
      value per feature of the level, in file order (parts one after the other); with
      `detailsUrl` only the features listed there are drawn; otherwise every feature
      (`onlyThemes`: those of these themes; `onlyCodes`: those of these codes), filled with `style.fillColor` unless
@@ -317,7 +319,7 @@
     _loadVisible: function () {
       var map = this._map, opts = this._opts, self = this;
       if (!map) return;
-      var parts = opts.parts || [{ url: this._url, offset: 0 }];
+      var parts = opts.parts || [{ url: this._url, overviewUrl: opts.overviewUrl, offset: 0 }];
       if (opts.parts && map.getZoom() < (opts.minZoom || 0)) { this._mark("zoom"); return; }
       // Levels of detail: below `detailZoom`, a part's `overviewUrl` (simplified) if it has
       // one; from it on, its `url`, which replaces the overview once loaded.

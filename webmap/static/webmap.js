@@ -420,7 +420,8 @@
       key: "choropleth", label: figures.legend.title, noDataColor: data.noDataColor,
       order: data.drawOrder.choropleth,
       style: L.Util.extend({ weight: level.weight }, data.choroplethStyle),
-    }, figures.choropleth, level.parts ? { parts: level.parts, minZoom: level.minZoom, detailZoom: level.detailZoom } : {});
+    }, figures.choropleth, level.parts ? { parts: level.parts, minZoom: level.minZoom, detailZoom: level.detailZoom }
+      : { overviewUrl: level.overviewUrl, detailZoom: level.detailZoom });
     var shown = !layer || map.hasLayer(layer);
     if (layer) W.control.removeLayer(layer);
     if (layer && W.current.niveau === view.niveau) {
@@ -437,6 +438,7 @@
     var data = W.data(), map = W.map;
     W.outline = W.outline || W.polygonLayer(data.outlineUrl, {
       key: "departements", label: "Limites des départements", interactive: false,
+      overviewUrl: data.outlineOverviewUrl, detailZoom: data.detailZoom,
       order: data.drawOrder.outline, style: { color: "#161616", weight: 2, fill: false } });
     if (view.niveau !== "departement") { if (!map.hasLayer(W.outline)) W.outline.addTo(map); }
     else if (map.hasLayer(W.outline)) map.removeLayer(W.outline);

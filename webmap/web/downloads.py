@@ -141,9 +141,11 @@ def readable_by_sandboxed_frames(response):
 # The map's geometry, in webmap.mapview.polygon_codec's binary format.
 POLYGONS = "application/octet-stream"
 @bp.get("/donnees/geo/<niveau>.bin")
-def level_geometry(niveau: str):
+@bp.get("/donnees/geo/apercu/<niveau>.bin", endpoint="level_overview", defaults={"overview": True})
+def level_geometry(niveau: str, overview: bool = False):
+    """A level's polygons (departments, EPCI…), in detail or simplified for low zooms."""
     data = dataset()
-    body = data.polygon_part(niveau, None) if niveau in LEVELS and niveau != "commune" else None
+    body = data.polygon_part(niveau, None, overview) if niveau in LEVELS and niveau != "commune" else None
     if body is None:
         abort(404)
     return cached_response(body, POLYGONS, max_age=versioned_max_age(data))
@@ -195,11 +197,12 @@ def view_data(niveau: str, indicateur: str, theme: str):
 
 
 @bp.get("/donnees/zones/<which>.bin")
-def zones(which: str):
+@bp.get("/donnees/zones/apercu/<which>.bin", endpoint="zones_overview", defaults={"overview": True})
+def zones(which: str, overview: bool = False):
     if which not in ZONE_BY_SLUG:
         abort(404)
     data = dataset()
-    return cached_response(data.zones_polygons(which), POLYGONS, max_age=versioned_max_age(data))
+    return cached_response(data.zones_polygons(which, overview), POLYGONS, max_age=versioned_max_age(data))
 
 
 @bp.get("/donnees/fiches/<project_id>.html")

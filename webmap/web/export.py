@@ -71,10 +71,11 @@ def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
              "/carte.png", map_scripts_path()]
     files += [f"/donnees/vues/{v.niveau}/{v.indicateur}/{v.theme}.json" for v in all_views()]
     files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]
-    files += [f"/donnees/geo/{level}.bin" for level in LEVELS if level != "commune"]
+    files += [f"/donnees/geo/{folder}{level}.bin" for level in LEVELS if level != "commune"
+              for folder in ("", "apercu/")]
     files += [f"/donnees/geo/{folder}/{dep}.bin" for dep in departements for folder in ("commune", "commune-apercu")]
     files += [f"/donnees/geo/commune-noms/{dep}.json" for dep in departements]
-    files += [f"/donnees/zones/{zone.slug}.bin" for zone in ZONES]
+    files += [f"/donnees/zones/{folder}{zone.slug}.bin" for zone in ZONES for folder in ("", "apercu/")]
     files += ["/donnees/recherche.json", *(f"/donnees/territoires/{dep}.json" for dep in departements)]
     for theme in THEMES:
         files.append(f"/donnees/couverture/{theme.slug}.json")
