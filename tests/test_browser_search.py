@@ -45,12 +45,16 @@ def opened_card(page) -> str:
 
 @pytest.mark.parametrize("path", ["/", "/embed"])
 def test_search_reaches_places_and_projects_with_the_keyboard(browser, live_server, path):
+    """The search's script is fetched when its field is first focused, not with the map."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     page = context.new_page()
-    errors = []
+    errors, scripts = [], []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("request", lambda r: "/static/recherche-" in r.url and scripts.append(r.url))
     page.goto(live_server + path)
     page.wait_for_selector("html[data-ready='1']")
+    page.wait_for_load_state("networkidle")
+    assert scripts == [] and page.locator("#recherche").is_visible()
     for typed, wanted, presses in CASES:
         assert len(search_and_choose(page, typed, wanted)) <= presses, typed
         assert opened_card(page) == wanted, typed
@@ -66,7 +70,7 @@ def test_search_reaches_places_and_projects_with_the_keyboard(browser, live_serv
     page.keyboard.type(" x")
     page.keyboard.press("Escape")
     assert page.locator("#recherche").get_attribute("aria-expanded") == "false"
-    assert errors == []
+    assert errors == [] and len(scripts) == 1
     context.close()
 
 

@@ -250,7 +250,8 @@ def test_levels_and_zones_have_an_overview_with_the_same_features(client, detail
 
 def test_the_map_scripts_come_as_one_versioned_file(client):
     """Leaflet and our scripts, in the order they run, each whole; one request, cached for a
-    year under a name that changes with the bytes."""
+    year under a name that changes with the bytes. The search's script is a file of its own,
+    named in the page's data, not loaded by the page."""
     import xstatic.pkg.leaflet as xleaflet
 
     from webmap.web.assets import STATIC_DIR
@@ -265,12 +266,18 @@ def test_the_map_scripts_come_as_one_versioned_file(client):
     body = response.get_data(as_text=True)
     files = [Path(xleaflet.BASE_DIR) / "leaflet.js"] + [STATIC_DIR / name for name in
                                                       ("format.js", "webmap.js", "polygon-decoder.js",
-                                                       "polygons.js", "search.js")]
+                                                       "polygons.js")]
     texts = [files[0].read_text(encoding="utf-8").strip()] + \
         [minified(f.name, f.read_bytes()).decode("utf-8") for f in files[1:]]
     positions = [body.index(text) for text in texts]
     assert positions == sorted(positions)
     assert client.get("/static/carte-0000000000000000.js").status_code == 404
+    search = minified("search.js", (STATIC_DIR / "search.js").read_bytes()).decode("utf-8")
+    assert search not in body and not any("/static/recherche-" in s for s in scripts)
+    island = json.loads(re.search(r'id="wm-data">(.*?)</script>', page, re.S).group(1))
+    served = client.get(island["search"]["script"])
+    assert served.status_code == 200 and search in served.get_data(as_text=True)
+    assert "max-age=31536000" in served.headers["Cache-Control"]
 
 
 def test_our_scripts_and_styles_are_served_minified_and_still_parse(client, tmp_path):

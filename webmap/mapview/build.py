@@ -49,7 +49,8 @@ COMMUNE_MIN_ZOOM = 7
 class Urls:
     """Where the page finds its assets and data (absolute for the app, relative for export)."""
 
-    map_js: str  # Leaflet and our scripts, one file (webmap.web.assets.map_scripts)
+    map_js: str  # Leaflet and our scripts, one file (webmap.web.assets.bundle)
+    search_js: str  # the search's script, loaded when its field is first focused
     leaflet_css: str
     webmap_css: str
     level_polygons: Callable[[str], str]
@@ -268,6 +269,7 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
                                    for d in data.territories.region.departements}},
         "search": {"index": urls.search_index(), "bundle": urls.territory_bundle("__dep__"),
                    "page": urls.territory_page("__kind__", "__code__"), "shown": view.recherche,
+                   "script": urls.search_js,
                    "pageKinds": list(page_kinds)},
         "noDataColor": NO_DATA_COLOR,
         "choroplethStyle": {"color": CLASS_OUTLINE, "fillOpacity": CLASS_FILL_OPACITY},

@@ -251,5 +251,7 @@
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
+    // This script is fetched on the field's first focus (webmap.js): the index too, then.
+    if (document.activeElement === input) loadIndex();
   };
 })();

@@ -610,13 +610,35 @@
     sync();
   };
 
+  /* The search field is shown at once; its code (static/search.js, its own versioned file)
+     is fetched when the field is first focused, by the keyboard or the pointer: most
+     visitors never search. What was typed meanwhile is searched once it has run. */
+  function searchOnFirstUse() {
+    var box = document.querySelector("[data-search]"), config = W.data().search;
+    if (!box || !config || !config.shown) return;
+    box.hidden = false;
+    var input = box.querySelector("input[role=combobox]");
+    input.addEventListener("focus", function () {
+      var script = document.createElement("script");
+      script.src = config.script;
+      script.onload = function () {
+        W.setupSearch();
+        if (input.value) input.dispatchEvent(new Event("input"));
+      };
+      script.onerror = function () {
+        W.notice(W.map, "Impossible de charger la recherche : vérifiez la connexion puis rechargez la page.");
+      };
+      document.head.appendChild(script);
+    }, { once: true });
+  }
+
   /* Called by the map's script once its layers exist: the first view, then the choices. */
   W.start = function (control) {
     var data = W.data(), firstTitle = data.viewData.legend.title;
     titleSuffix = document.title.indexOf(firstTitle) === 0 ? document.title.slice(firstTitle.length) : null;
     W.control = control;
     W.disclosure(control);
-    W.setupSearch();
+    searchOnFirstUse();
     W.setupFilters();
     W.addRegional();
     var first = W.viewFromQuery(window.location.search, data.view);

@@ -17,7 +17,7 @@ from webmap.mapview.dataset import Dataset
 from webmap.mapview.view import ALL_THEMES, MapView, parse_view
 from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
-from webmap.web.assets import map_scripts, minified
+from webmap.web.assets import bundle, minified
 from webmap.web.common import STATIC_PAGE_KINDS, BadParameters
 
 
@@ -48,7 +48,8 @@ def app_urls(version: str | None = None) -> Urls:
     by a browser cache (the files themselves are cacheable)."""
     v = {"v": version} if version else {}
     return Urls(
-        map_js=url_for("assets.map_scripts_file", version=map_scripts()[0]),
+        map_js=url_for("assets.bundle_file", name="carte", version=bundle("carte")[0]),
+        search_js=url_for("assets.bundle_file", name="recherche", version=bundle("recherche")[0]),
         leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
         webmap_css=url_for("static", filename="webmap.css"),
         level_polygons=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
