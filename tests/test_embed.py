@@ -161,7 +161,8 @@ def test_only_the_maps_data_is_readable_from_other_origins(client):
             for item in value:
                 yield from addresses(item)
 
-    fill = {"__dep__": "59", "__niveau__": "epci", "__indicateur__": "projets", "__theme__": "droits"}
+    fill = {"__dep__": "59", "__niveau__": "epci", "__indicateur__": "projets", "__theme__": "droits",
+            island["cardSlot"]: "hdf-2021-13"}
     for address in addresses(island):
         if address.startswith("/donnees/"):
             for slot, value in fill.items():

@@ -181,7 +181,8 @@ def test_markers_and_legends_share_their_symbols(client):
         # The theme is not told by colour alone: its letter is drawn in each of its markers.
         assert all(f">{theme.lettre}</text>" in island["icons"][f"{kind} {theme.slug}"] for kind in KINDS)
     assert len({t.lettre for t in THEMES}) == len(THEMES)
-    used = {m["icon"] for markers in island["markers"].values() for m in markers}
+    # The browser draws a marker with the symbol of its kind and theme (webmap.js W.icon).
+    used = {f'{m["kind"]} {theme}' for theme, markers in island["markers"].items() for m in markers}
     assert used <= set(island["icons"])
     with pytest.raises(ValueError):
         symbol_svg("precise", '"><script>')

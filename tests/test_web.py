@@ -312,3 +312,12 @@ def test_the_maps_search_finds_a_commune_by_its_former_name(client):
     assert "marconne" in keys["commune:62447"] and "hesdin" in keys["commune:62447"]
     assert "lomme" in keys["commune:59350"] and "lille" in keys["commune:59350"]
     assert not any("marconne" in words for code, words in keys.items() if code != "commune:62447")
+
+
+def test_a_zones_tooltip_names_five_territories_then_counts_the_rest(client):
+    """The bus that serves 161 communes: its zone's tooltip names five, then says how many
+    more (its card and page list them all)."""
+    zones = decode_polygons(client.get("/donnees/zones/aller-vers.bin").data).properties
+    detail = dict(zip(zones["code"], zones["detail"], strict=True))["hdf-2021-11"]
+    assert detail.count("(02)") == 5 and detail.endswith(" et 156 autres territoires")
+    assert "Montcornet (02)" in client.get("/donnees/fiches/hdf-2021-11.html").get_data(as_text=True)

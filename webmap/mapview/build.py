@@ -223,24 +223,19 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
     browser here, as data, never through a Folium/branca template."""
     placed = [p for p in data.projects if not p.regionwide]
     points = data.memo("marker-points", lambda: spread_stacked({p.id: data.marker_point(p) for p in placed}))
-    # One address built, then each project's id put in it (identifiers are [a-z0-9-], as
-    # they are in a URL): building 2,610 addresses one by one took 0.18 s of a national page.
+    # The cards' address, once: the browser puts each project's id in it (identifiers are
+    # [a-z0-9-], as they are in a URL; building 2,610 addresses took 0.18 s of a national page).
     card_url = urls.project_card(CARD_ID_SLOT)
-
-    def card(pid: str) -> str:
-        return card_url.replace(CARD_ID_SLOT, pid)
 
     kinds = {p.id: marker_kind(p) for p in placed}
     markers = {theme.slug: [
         {"id": p.id, "lat": points[p.id][0], "lon": points[p.id][1], "kind": kinds[p.id],
-         "icon": f"{kinds[p.id]} {theme.slug}", "title": p.titre, "label": marker_label(p),
-         "popupUrl": card(p.id), "zoneBlanche": p.zone_blanche, "allerVers": p.aller_vers,
+         "title": p.titre, "label": marker_label(p), "zoneBlanche": p.zone_blanche, "allerVers": p.aller_vers,
          "precise": p.precise, "departements": list(p.departements)}
         for p in placed if p.theme == theme.slug] for theme in THEMES}
     icons = {f"{kind} {theme.slug}": str(symbol_svg(kind, theme.couleur, letter=theme.lettre))
              for theme in THEMES for kind in KINDS}
-    regional = [{"id": p.id, "popupUrl": card(p.id)}
-                for p in data.projects if p.regionwide]
+    regional = [{"id": p.id} for p in data.projects if p.regionwide]
     levels = {}
     for level in LEVEL_RECORDS:
         source = {"parts": commune_parts(data, urls), "minZoom": COMMUNE_MIN_ZOOM, "detailZoom": DETAIL_ZOOM} \
@@ -249,6 +244,7 @@ def map_data(data: Dataset, view: MapView, urls: Urls,
         levels[level.slug] = {**source, "weight": level.outline_px, "label": level.label}
     return {
         "markers": markers, "icons": icons, "regional": regional, "openProject": view.projet,
+        "cardUrl": card_url, "cardSlot": CARD_ID_SLOT,
         "view": {"niveau": view.niveau, "indicateur": view.indicateur, "theme": view.theme,
                  "departement": view.departement or "", "legende": view.legende},
         "viewData": view_payload(data, view),

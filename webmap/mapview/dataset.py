@@ -25,6 +25,15 @@ from webmap.reference.files import ReferenceFiles
 from webmap.reference.territories import Territories
 
 ZONE_TOLERANCE_DEG = 0.004  # outlines of served areas: drawn dashed, no shared borders
+ZONE_TOOLTIP_PLACES = 5  # a zone's tooltip names this many of its territories, then counts the rest
+
+
+def listed_briefly(labels: list[str], limit: int = ZONE_TOOLTIP_PLACES) -> str:
+    """« Laon (02), Guise (02), … et 156 autres territoires »: a tooltip, not a list of 161
+    communes (the project's card and page name them all)."""
+    if len(labels) <= limit + 1:
+        return ", ".join(labels)
+    return f"{', '.join(labels[:limit])} et {len(labels) - limit} autres territoires"
 
 
 @dataclass(frozen=True)
@@ -198,8 +207,7 @@ class Dataset:
             {
                 "code": [p.id for p in chosen],
                 "titre": [p.titre for p in chosen],
-                "detail": [", ".join(self.territory_label(t) for t in p.territoires)
-                           for p in chosen],
+                "detail": [listed_briefly([self.territory_label(t) for t in p.territoires]) for p in chosen],
                 "couleur": [p.theme_info.couleur for p in chosen],
                 "theme": [p.theme for p in chosen],
             },

@@ -11,7 +11,7 @@
   /* Marker symbols come drawn by the server (webmap/mapview/symbols.py, the legends' source
      too), in the data island: SVG written by the code, never from the project file. */
   W.icon = function (it) {
-    return L.divIcon({ className: "wm-marker wm-" + it.kind, html: W.data().icons[it.icon],
+    return L.divIcon({ className: "wm-marker wm-" + it.kind, html: W.data().icons[it.kind + " " + it.theme],
                        iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -10] });
   };
 
@@ -137,6 +137,12 @@
      one canvas, which a browser draws in a few milliseconds, and the list of projects is
      their text alternative. */
   W.DOM_MARKERS_MAX = W.DOM_MARKERS_MAX || 400;
+
+  /* A project's card: the address the page names once, with the project's id in it. */
+  function cardUrl(id) {
+    var data = W.data();
+    return data.cardUrl.replace(data.cardSlot, id);
+  }
   var markerCanvas = null;
   var placed = 0;
 
@@ -160,7 +166,7 @@
       it.theme = theme;
       var marker = markerFor(it, theme);
       marker.bindPopup("Chargement…", POPUP);
-      marker.once("popupopen", function () { fillPopup(marker.getPopup(), it.popupUrl); });
+      marker.once("popupopen", function () { fillPopup(marker.getPopup(), cardUrl(it.id)); });
       marker.on("add", function () {
         var el = marker.getElement();
         if (el) {
@@ -251,7 +257,7 @@
   };
 
   W.addRegional = function () {
-    W.data().regional.forEach(function (it) { W.regional[it.id] = it.popupUrl; });
+    W.data().regional.forEach(function (it) { W.regional[it.id] = cardUrl(it.id); });
   };
 
   W.colorFor = function (value, opts) {
