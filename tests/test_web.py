@@ -321,3 +321,24 @@ def test_a_zones_tooltip_names_five_territories_then_counts_the_rest(client):
     detail = dict(zip(zones["code"], zones["detail"], strict=True))["hdf-2021-11"]
     assert detail.count("(02)") == 5 and detail.endswith(" et 156 autres territoires")
     assert "Montcornet (02)" in client.get("/donnees/fiches/hdf-2021-11.html").get_data(as_text=True)
+
+
+def test_the_pages_warmed_before_the_workers_fork_are_those_visitors_get():
+    """`webmap serve` renders the first pages as asked at its own address: a visitor there
+    gets them from the cache, nothing rendered again (the oEmbed link names the host)."""
+    from conftest import DATA as DATA_DIR
+    from conftest import shared_territories
+
+    from webmap.web import create_app
+    from webmap.web.config import Settings
+    from webmap.web.server import warm_pages
+
+    app = create_app(Settings(data_dir=DATA_DIR, tiles_url="off"), shared_territories())
+    warm_pages(app, "http://127.0.0.1:8123")
+    cache = app.extensions["webmap.render_cache"]
+    warmed = len(cache._entries)
+    page = app.test_client().get("/embed?niveau=commune", base_url="http://127.0.0.1:8123")
+    assert page.status_code == 200 and "http://127.0.0.1:8123/oembed" in page.get_data(as_text=True)
+    assert len(cache._entries) == warmed
+    app.test_client().get("/embed?niveau=commune", base_url="http://localhost:8123")
+    assert len(cache._entries) == warmed + 1  # another host's page: rendered for it

@@ -70,33 +70,40 @@ class _Gunicorn(BaseApplication):
         return self.app
 
 
-def prepared_app(settings: Settings | None = None):
+def prepared_app(settings: Settings | None = None, base_url: str = "http://localhost"):
     """The app with its data loaded and checked, and the shared geometry and first pages
     computed once, before the workers fork: no visitor waits for them, in any worker. Bad
-    data or settings fail here, with a French message, before gunicorn starts."""
+    data or settings fail here, with a French message, before gunicorn starts. `base_url`:
+    the address visitors use (the pages name it in their oEmbed link, so it is part of what
+    is cached)."""
     app = create_app(settings)
     holder = app.extensions["webmap.holder"]
     holder.dataset.warm_up()
     holder.watch = False  # the master process serves nothing: only workers watch the file
-    warm_pages(app)
+    warm_pages(app, base_url)
     holder.watch = True
     return app
 
 
-def warm_pages(app) -> None:
+def warm_pages(app, base_url: str = "http://localhost") -> None:
     """Render what a visitor reaches first: the map pages of the default metric at every
-    level, full page and embed (about 0.2 s each; other views are rendered on demand), and
-    the downloads (seconds at national scale, which timed out the first requests under load)."""
+    level, full page and embed (about 0.2 s each; other views are rendered on demand), as
+    asked at `base_url`, and the downloads (seconds at national scale, which timed out the
+    first requests under load)."""
     client = app.test_client()
     for level in LEVELS:
         for page in ("/", "/embed"):
-            client.get(f"{page}?niveau={level}")
+            client.get(f"{page}?niveau={level}", base_url=base_url)
     for download in ("/projets.geojson", "/projets.csv", "/projets.xlsx"):
         client.get(download)
 
 
 def serve(options: ServerOptions, settings: Settings | None = None) -> None:
-    _Gunicorn(options.gunicorn(), prepared_app(settings)).run()
+    # Pages are warmed as asked at the bound address (WEBMAP_PUBLIC_URL, when set, names
+    # them whatever the host): the national map page took 0.25-0.3 s to render again per
+    # worker for its first visitor, who came by another host name than the warm-up's.
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    _Gunicorn(options.gunicorn(), prepared_app(settings, f"http://{host}:{options.port}")).run()
 
 
 def free_port() -> int:
