@@ -21,8 +21,9 @@ WEB_GRID_DEG = 0.0005
 
 
 # The overview of the communes (levels of detail): below DETAIL_ZOOM the map draws them
-# simplified at 0.015° (2.7 px at zoom 8, 1.4 px at zoom 7, where the region is seen whole)
-# on a 0.004° grid: snapping moves a point by at most 0.002°, 0.6 px at zoom 8 at this
+# simplified at 0.015° (coverage_simplify's tolerance, an area criterion: an outline may
+# stray further, under 0.03° in the test of the served files, about 5 px at zoom 8, where
+# the region is seen whole) on a 0.004° grid: snapping moves a point by at most 0.002°, 0.6 px at zoom 8 at this
 # latitude, under the simplification's own error; the grid of 0.001° used before cost
 # 51 KB gzipped for the region, this one 40 KB. From DETAIL_ZOOM on, each department's file
 # at WEB_TOLERANCE_DEG on WEB_GRID_DEG. Figures: bench/README.md.
