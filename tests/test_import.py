@@ -22,21 +22,25 @@ def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "saisi
     return path
 
 
+def import_text(tmp_path: Path, text: str, files, gazetteer):
+    """`text` as an input file, imported to tmp_path/projets.csv: (that path, the report)."""
+    out = tmp_path / "projets.csv"
+    return out, import_file(write(tmp_path, text), out, files, gazetteer)
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
 def test_loosely_written_places_import(tmp_path, files, gazetteer):
-    source = write(tmp_path, HEADER + (
+    out, report = import_text(tmp_path, HEADER + (
         "Épicerie mobile,Coallia,Alimentation,rozoy sur serre; La capelle,,oui,27 500 €,Un bus\n"
         "Maraude,Croix-Rouge,l'accès aux droits et la lutte contre l'isolement,Amiens Métropole,,non,,\n"
         "Jardin,Asso,INSERTION,Bailleul,80,1,\"27500,50\",\n"
         "Réseau,Fédération,droits,Hauts-de-France,,0,,\n"
         "Paniers,Asso,alimentation,CC de Cassel;Calais,59,non,,\n"
-    ))
-    out = tmp_path / "projets.csv"
-    report = import_file(source, out, files, gazetteer)
+    ), files, gazetteer)
     assert report.errors == []
     rows = read_rows(out)
     assert [r["territoires"] for r in rows] == [
@@ -216,13 +220,11 @@ def test_a_spelling_two_themes_share_is_refused():
 
 
 def test_section_titles_without_article_import(tmp_path, files, gazetteer):
-    source = write(tmp_path, HEADER + (
+    out, report = import_text(tmp_path, HEADER + (
         "A,Asso,Renforcement de la prévention et de l'insertion sociale et professionnelle,Laon,,non,,\n"
         "B,Asso,Accès aux droits et la lutte contre l'isolement,Laon,,non,,\n"
         "C,Asso,Lutte contre la précarité alimentaire et l'accès aux biens essentiels,Laon,,non,,\n"
-    ))
-    out = tmp_path / "projets.csv"
-    report = import_file(source, out, files, gazetteer)
+    ), files, gazetteer)
     assert report.errors == []
     assert [r["theme"] for r in read_rows(out)] == ["insertion", "droits", "alimentation"]
 
@@ -230,12 +232,10 @@ def test_section_titles_without_article_import(tmp_path, files, gazetteer):
 def test_compris_entre_is_the_area_inside_the_named_corners(tmp_path, files, gazetteer, territories):
     """« compris entre A, B, C » : the communes whose town hall is inside the outline of the
     corner communes, computed from the reference layer, not the corners alone."""
-    source = write(tmp_path, HEADER + (
+    out, report = import_text(tmp_path, HEADER + (
         "Bus,,alimentation,\"compris entre Laon, Guise, La Capelle, Hirson, Rozoy sur Serre\",02,oui,,\n"
         "Triangle,,alimentation,\"Compris  entre Laon, Guise, Hirson\",02,oui,,\n"
-    ))
-    out = tmp_path / "projets.csv"
-    report = import_file(source, out, files, gazetteer)
+    ), files, gazetteer)
     assert report.errors == []
     bus, triangle = read_rows(out)
     codes = bus["territoires"].split(";")
@@ -251,13 +251,11 @@ def test_compris_entre_is_the_area_inside_the_named_corners(tmp_path, files, gaz
 
 
 def test_compris_entre_errors(tmp_path, files, gazetteer):
-    source = write(tmp_path, HEADER + (
+    out, report = import_text(tmp_path, HEADER + (
         "Deux coins,,alimentation,\"compris entre Laon, Guise\",02,non,,\n"
         "Coin inconnu,,alimentation,\"compris entre Laon, Guise, Nullepart\",02,non,,\n"
         "Pas une commune,,alimentation,\"compris entre Laon, Guise, Aisne\",02,non,,\n"
-    ))
-    out = tmp_path / "projets.csv"
-    report = import_file(source, out, files, gazetteer)
+    ), files, gazetteer)
     assert not out.exists()
     assert [(e.line, e.value) for e in report.errors] == [
         (2, "compris entre Laon, Guise"), (3, "Nullepart"), (4, "Aisne")]
