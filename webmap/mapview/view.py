@@ -57,8 +57,7 @@ ACCEPTED = {
     "niveau": (LEVELS, ", ".join(f"{r.slug} ({r.label})" for r in LEVEL_RECORDS)),
     "indicateur": (METRICS, ", ".join(f"{r.slug} ({r.label})" for r in METRIC_RECORDS)),
     "theme": ((ALL_THEMES, *THEME_BY_SLUG), ", ".join([ALL_THEMES, *THEME_BY_SLUG])),
-    "departement": (REGION_DEPARTEMENTS, ", ".join(REGION_DEPARTEMENTS)),
-}
+}  # and "departement": the data folder's region's (parse_view)
 
 
 def parse_view(params: Mapping[str, str], project_ids: set[str],

@@ -144,7 +144,6 @@ def typed_code_regex(region: Region) -> str:
     return "(" + "|".join(f"{kind}:{shape}" for kind, shape in territory_code_patterns(region).items()) + ")"
 
 
-TERRITORY_CODE_PATTERNS = territory_code_patterns(HAUTS_DE_FRANCE)
 TYPED_CODE_REGEX = typed_code_regex(HAUTS_DE_FRANCE)
 AMOUNT_REGEX = "[0-9]+([.][0-9]{1,2})?"  # as format_amount writes it
 NON_BLANK_REGEX = "[\\s\\S]*\\S[\\s\\S]*"
