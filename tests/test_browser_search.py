@@ -96,7 +96,9 @@ def test_search_works_in_the_static_copy(browser, exported_site):
         assert search_and_choose(page, "ST QUENTIN", "Saint-Quentin (02)") == ["Saint-Quentin (02)"]
         assert opened_card(page) == "Saint-Quentin (02)"
         assert "Tout ce qui sert ce territoire" not in page.locator(".wm-territory-card").inner_text()  # no page
-        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")  # the card closes, focus back in the field (as with the app)
+        page.wait_for_selector(".leaflet-popup", state="detached")
+        assert page.evaluate("() => document.activeElement.id") == "recherche"
         search_and_choose(page, "Douaisis Agglo", "Communauté d'agglomération Douaisis Agglo")
         opened_card(page)
         page.keyboard.press("Tab")  # from the card's heading to its link
