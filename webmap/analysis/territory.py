@@ -59,7 +59,9 @@ class Context:
     served: dict[str, set[str]]  # project id -> communes it serves
     index: dict[str, int]  # commune code -> its row in `points`
     points: np.ndarray  # x, y of each commune (Lambert-93, metres)
-    sites: dict[str, tuple[list[str], np.ndarray]]  # theme -> local project ids, their sites' x, y
+    # theme -> (local project ids of its sites, each commune's nearest site: its index in the
+    # ids and its distance in metres); None without any local project of the theme.
+    nearest: dict[str, tuple[list[str], np.ndarray, np.ndarray] | None]
     population: dict[str, int]  # commune code -> population
     uncovered: dict[str, set[str]]  # theme -> communes no local project of it serves
 
@@ -71,25 +73,41 @@ def summary_context(projects: list[Project], territories: Territories,
     geometry = commune_points(territories)
     index = {code: i for i, code in enumerate(geometry["code"])}
     points = np.column_stack([geometry.geometry.x.to_numpy(), geometry.geometry.y.to_numpy()])
-    sites = {}
+    nearest = {}
     for theme in THEMES:
         table = project_sites([p for p in ordered if p.theme == theme.slug and p.commitment == "local"], territories)
-        sites[theme.slug] = (table["id"].tolist(), points[[index[c] for c in table["commune"]]])
+        there = points[[index[c] for c in table["commune"]]]
+        nearest[theme.slug] = (table["id"].tolist(), *_nearest_sites(points, there)) if len(table) else None
     served = {p.id: {c for t in p.territoires for c in territories.communes_of(t)} for p in ordered}
     any_table = next(iter(coverage.values()))
     population = dict(zip(any_table["code"], any_table["population"].astype(int), strict=True))
     uncovered = {theme: set(table.loc[~table["couverte"], "code"]) for theme, table in coverage.items()}
-    return Context(ordered, served, index, points, sites, population, uncovered)
+    return Context(ordered, served, index, points, nearest, population, uncovered)
+
+
+def _nearest_sites(points: np.ndarray, sites: np.ndarray, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, its nearest site (the first one on a tie) and the distance to it, in
+    the points' unit; by chunks of points (35,000 communes x 1,000 sites at national scale)."""
+    best = np.empty(len(points), dtype=np.intp)
+    distance = np.empty(len(points))
+    for start in range(0, len(points), chunk):
+        here = points[start:start + chunk]
+        d = np.sqrt(((here[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
+        best[start:start + chunk] = np.argmin(d, axis=1)
+        distance[start:start + chunk] = d[np.arange(len(here)), best[start:start + chunk]]
+    return best, distance
 
 
 def _nearest(context: Context, communes: list[str], theme: str) -> Nearest:
-    ids, there = context.sites[theme]
-    if not ids:
+    """The place's nearest local project of `theme`: the nearest site of its first commune
+    (in `communes`' order) nearest to any site."""
+    if context.nearest[theme] is None:
         return Nearest(theme, None, None)
-    here = context.points[[context.index[c] for c in communes]]
-    distances = np.sqrt(((here[:, None, :] - there[None, :, :]) ** 2).sum(axis=2))  # metres
-    best = np.unravel_index(np.argmin(distances), distances.shape)
-    return Nearest(theme, ids[best[1]], round(float(distances[best]) / 1000.0, 1))
+    ids, best, distance = context.nearest[theme]
+    rows = [context.index[c] for c in communes]
+    first = int(np.argmin(distance[rows]))
+    row = rows[first]
+    return Nearest(theme, ids[best[row]], round(float(distance[row]) / 1000.0, 1))
 
 
 def territory_summary(context: Context, territories: Territories, typed: str) -> TerritorySummary | None:
