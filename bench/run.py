@@ -238,7 +238,8 @@ def main() -> None:
         if not args.no_national:
             from national import build
 
-            report.append(scenario(browser, "France métropolitaine (synthétique)", build(), max(3, args.runs // 2),
+            # As many cold runs as the region's (the targets are medians of >= 9).
+            report.append(scenario(browser, "France métropolitaine (synthétique)", build(), args.runs,
                                    True, args.seconds))
             print(report[-1], flush=True)
         browser.close()
