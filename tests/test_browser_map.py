@@ -565,6 +565,15 @@ def test_filters_and_the_list_of_projects_in_view_follow_the_map(page, live_serv
             assert m["id"] not in shown, m["id"]
     assert shown
     in_view.first.focus()
+    chosen = in_view.first.get_attribute("data-projet")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement?.classList.contains('wm-popup-title')")
     assert page.evaluate("() => document.activeElement.closest('.leaflet-popup') !== null")
+    # Opening the card moves the map, which rebuilds the list, before or after Escape: focus
+    # comes back to the project's entry in the list as it is, not to the top of the page.
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    page.evaluate("""() => { document.querySelectorAll('#projets-en-vue button').forEach(b => { b.old = true; });
+                             WebMap.map.fire('moveend'); }""")  # one more rebuild, surely after Escape
+    page.wait_for_function("""(id) => { const a = document.activeElement;
+        return a.closest('#projets-en-vue') !== null && !a.old && a.dataset.projet === id; }""", arg=chosen)

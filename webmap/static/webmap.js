@@ -80,12 +80,19 @@
       root.focus({ preventScroll: true });
     }
   }
+  /* What opened a card, or, when it is gone, the same project's entry in the list of the
+     projects in view: opening a card moves the map, which rebuilds that list (listInView). */
+  function stillThere(element) {
+    if (!element || document.contains(element)) return element;
+    var id = element.getAttribute("data-projet");
+    return id ? document.querySelector('#projets-en-vue button[data-projet="' + CSS.escape(id) + '"]') : null;
+  }
   function onCardClose(event) {
     var root = event.popup.getElement();
     var inside = root && root.contains(document.activeElement);
-    var back = opener;
+    var back = stillThere(opener);
     opener = null;
-    if (back && document.contains(back) && (inside || document.activeElement === document.body)) {
+    if (back && (inside || document.activeElement === document.body)) {
       back.focus({ preventScroll: true });
     }
   }
@@ -267,7 +274,11 @@
         more.textContent = "… et " + (items.length - IN_VIEW_MAX) + " autres : zoomez pour les voir.";
         nodes.push(more);
       }
+      // Rebuilt, the list keeps keyboard focus on the same project's entry.
+      var focused = box.contains(document.activeElement) && document.activeElement.getAttribute("data-projet");
       box.replaceChildren.apply(box, nodes);
+      var again = focused && box.querySelector('button[data-projet="' + CSS.escape(focused) + '"]');
+      if (again) again.focus({ preventScroll: true });
       document.querySelectorAll("[data-in-view-count]").forEach(function (n) { n.textContent = String(items.length); });
     }, 150);
   }
