@@ -97,3 +97,25 @@ def test_page_fits_320_px_passes_axe_and_shows_its_whole_navigation(narrow, live
     assert [link["text"] for link in links] == NAVIGATION, path
     for link in links:
         assert link["seen"] and link["left"] >= 0 and link["right"] <= WIDTH, f"{path}: {link}"
+
+
+CARD_IN_MAP = """() => {
+    const card = document.querySelector('.leaflet-popup').getBoundingClientRect();
+    const map = document.querySelector('.folium-map').getBoundingClientRect();
+    const title = document.querySelector('.leaflet-popup .wm-popup-title').getBoundingClientRect();
+    const x = (title.left + title.right) / 2, y = title.top + 4;
+    return {inside: card.left >= map.left && card.right <= map.right
+                    && card.top >= map.top && card.bottom <= map.bottom,
+            titleSeen: y >= 0 && y <= innerHeight && !!document.elementFromPoint(x, y)?.closest('.wm-popup-title'),
+            card: [card.left, card.right, card.top, card.bottom], map: [map.left, map.right, map.top, map.bottom]};
+}"""
+
+
+@pytest.mark.parametrize("path", [f"/?projet={PROJECT}", f"/embed?projet={PROJECT}"])
+def test_a_card_fits_the_map_of_a_phone_and_its_title_is_not_covered(narrow, live_server, path):
+    """At 320 px a project's card is narrower and shorter than the map (its text scrolls),
+    panned under the controls at the map's top, and the page scrolled to it: a 360 px card
+    was cut on both sides, its title under the zoom and layer controls."""
+    narrow.goto(live_server + path)
+    narrow.wait_for_selector(".leaflet-popup-content .wm-popup-title")
+    narrow.wait_for_function(f"() => ({CARD_IN_MAP})().inside && ({CARD_IN_MAP})().titleSeen", timeout=5_000)

@@ -140,7 +140,7 @@
     }, level.parts ? { parts: level.parts, detailZoom: level.detailZoom } : {})).addTo(map);
     var dep = entry[5];
     bundles[dep] = bundles[dep] || load(slot(data.search.bundle, { dep: dep }));
-    var popup = L.popup({ maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] })
+    var popup = W.cardPopup()
       .setLatLng(bounds.getCenter()).setContent("Chargement…").openOn(map);
     bundles[dep].then(function (bundle) {
       var place = bundle.places[typed];

@@ -45,9 +45,30 @@
     var root = popup.getElement();
     return root && root.querySelector(".wm-popup-title");
   }
+  /* Once its content is in, a card is moved wholly into the map (Leaflet pans for the
+     « Chargement… » placeholder, and stops that pan when the content arrives), and the
+     page scrolls to the map when the card is out of the window (opened from the list
+     below the map on a phone). Public API only: panBy, scrollBy. */
+  function showCard(popup, root) {
+    var box = W.map.getContainer().getBoundingClientRect(), card = root.getBoundingClientRect();
+    var topLeft = L.point(popup.options.autoPanPaddingTopLeft || POPUP.autoPanPadding);
+    var bottomRight = L.point(POPUP.autoPanPadding), dx = 0, dy = 0;
+    if (card.right > box.right - bottomRight.x) dx = card.right - (box.right - bottomRight.x);
+    if (card.left - dx < box.left + topLeft.x) dx = card.left - (box.left + topLeft.x);
+    if (card.bottom > box.bottom - bottomRight.y) dy = card.bottom - (box.bottom - bottomRight.y);
+    if (card.top - dy < box.top + topLeft.y) dy = card.top - (box.top + topLeft.y);
+    if (dx || dy) W.map.panBy([dx, dy], { animate: !W.reducedMotion });
+    if (card.top - dy < 0 || card.bottom - dy > window.innerHeight) {
+      window.scrollBy({ top: card.top - dy - 8, left: 0 });  // its title at the window's top
+    }
+  }
   function focusCard(popup) {
     var root = popup.getElement(), heading = cardHeading(popup);
     if (!root || !W.map.hasLayer(popup)) return;
+    showCard(popup, root);
+    // The map may still be moving to the project (openProject's animated zoom): once more
+    // where it stops (a no-op when the card is already in).
+    W.map.once("moveend", function () { if (W.map.hasLayer(popup)) showCard(popup, root); });
     if (heading) {
       heading.id = heading.id || "fiche-titre-" + L.Util.stamp(popup);
       heading.setAttribute("tabindex", "-1");
@@ -57,6 +78,33 @@
     }
   }
   W.focusCard = focusCard;
+  /* A card fits the map it opens on: never wider (a 360 px card was cut on both sides of a
+     320 px phone's map) nor taller (its text scrolls), and panned clear of the controls at
+     the map's top (zoom, layers, the embed's search), which covered its title. Set as it
+     is added to the map, before Leaflet's first layout and pan. */
+  var CARD_MARGINS = 48;  // .leaflet-popup-content's side margins and the wrapper's border
+  function fitCard(popup, map) {
+    var options = popup.options, box = map.getContainer().getBoundingClientRect();
+    var padding = L.point(POPUP.autoPanPadding), top = padding.y;
+    options.maxWidth = Math.max(120, Math.min(POPUP.maxWidth, box.width - 2 * padding.x - CARD_MARGINS));
+    options.minWidth = Math.min(POPUP.minWidth, options.maxWidth);
+    document.querySelectorAll(".leaflet-top .leaflet-control, .wm-embed-search").forEach(function (control) {
+      var r = control.getBoundingClientRect();
+      if (r.height && r.bottom > box.top && r.top < box.top + box.height / 3) top = Math.max(top, r.bottom - box.top + 8);
+    });
+    options.autoPanPaddingTopLeft = [padding.x, top];
+    // Taller than the map (a phone's), its text scrolls inside it (tip and margins: 40 px).
+    options.maxHeight = Math.max(120, box.height - top - padding.y - 40);
+  }
+  var CardPopup = L.Popup.extend({
+    onAdd: function (map) {
+      fitCard(this, map);
+      L.Popup.prototype.onAdd.call(this, map);
+    },
+  });
+  /* Every card (a project's, a place's from the search, a region-wide project's). */
+  W.cardPopup = function () { return new CardPopup(POPUP); };
+
   function onCardOpen(event) {
     var popup = event.popup, root = popup.getElement();
     if (!root) return;
@@ -162,7 +210,7 @@
   /* A marker's card: a popup filled with the card's HTML when it first opens. */
   function bindCard(marker, it) {
     if (!marker.getPopup()) {
-      marker.bindPopup("Chargement…", POPUP);
+      marker.bindPopup(W.cardPopup().setContent("Chargement…"));
       marker.once("popupopen", function () { fillPopup(marker.getPopup(), cardUrl(it.id)); });
     }
     return marker;
@@ -318,7 +366,7 @@
       return true;
     }
     if (W.regional[id]) {
-      var popup = L.popup(POPUP).setLatLng(W.center).setContent("Chargement…").openOn(W.map);
+      var popup = W.cardPopup().setLatLng(W.center).setContent("Chargement…").openOn(W.map);
       fillPopup(popup, W.regional[id]);
       return true;
     }
