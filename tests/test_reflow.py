@@ -119,3 +119,11 @@ def test_a_card_fits_the_map_of_a_phone_and_its_title_is_not_covered(narrow, liv
     narrow.goto(live_server + path)
     narrow.wait_for_selector(".leaflet-popup-content .wm-popup-title")
     narrow.wait_for_function(f"() => ({CARD_IN_MAP})().inside && ({CARD_IN_MAP})().titleSeen", timeout=5_000)
+    # A word longer than the card (a URL, a name without spaces) wraps inside it.
+    assert narrow.evaluate("""() => {
+        const card = document.querySelector('.leaflet-popup-content'), title = card.querySelector('.wm-popup-title');
+        title.textContent = 'A'.repeat(120);
+        const text = document.createRange();
+        text.selectNodeContents(title);
+        return text.getBoundingClientRect().right - card.getBoundingClientRect().right;
+    }""") <= 0.5
