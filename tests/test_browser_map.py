@@ -577,3 +577,23 @@ def test_filters_and_the_list_of_projects_in_view_follow_the_map(page, live_serv
                              WebMap.map.fire('moveend'); }""")  # one more rebuild, surely after Escape
     page.wait_for_function("""(id) => { const a = document.activeElement;
         return a.closest('#projets-en-vue') !== null && !a.old && a.dataset.projet === id; }""", arg=chosen)
+
+
+def test_a_card_opens_clear_of_the_unfolded_layer_list(page, live_server):
+    """On a wide screen the layer list is unfolded; a card that would open under it (the
+    list is above the cards) folds it, and its button opens it again."""
+    page.goto(live_server + "/?projet=hdf-2021-13")
+    page.wait_for_selector(".leaflet-popup-content .wm-popup-title")
+    page.wait_for_function("""() => {
+        const card = document.querySelector('.leaflet-popup').getBoundingClientRect();
+        const map = document.querySelector('.folium-map').getBoundingClientRect();
+        const list = document.querySelector('.leaflet-control-layers-expanded');
+        const r = list && list.getBoundingClientRect();
+        const apart = !r || r.right <= card.left || r.left >= card.right
+                      || r.bottom <= card.top || r.top >= card.bottom;
+        return apart && card.top >= map.top && card.bottom <= map.bottom;
+    }""", timeout=5_000)
+    button = page.locator(".wm-layers-toggle")
+    assert button.get_attribute("aria-expanded") == "false"
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"

@@ -58,6 +58,9 @@
     if (card.bottom > box.bottom - bottomRight.y) dy = card.bottom - (box.bottom - bottomRight.y);
     if (card.top - dy < box.top + topLeft.y) dy = card.top - (box.top + topLeft.y);
     if (dx || dy) W.map.panBy([dx, dy], { animate: !W.reducedMotion });
+    if (W.foldLayersOver) {
+      W.foldLayersOver({ left: card.left - dx, right: card.right - dx, top: card.top - dy, bottom: card.bottom - dy });
+    }
     if (card.top - dy < 0 || card.bottom - dy > window.innerHeight) {
       window.scrollBy({ top: card.top - dy - 8, left: 0 });  // its title at the window's top
     }
@@ -703,6 +706,12 @@
     W.map.on("click", function () { setTimeout(sync, 0); });
     if (W.map.getSize().x < NARROW_PX) fold();
     sync();
+    // A card that would open under the unfolded list folds it (showCard).
+    W.foldLayersOver = function (rect) {
+      var box = container.getBoundingClientRect();
+      if (!container.classList.contains("leaflet-control-layers-expanded")) return;
+      if (rect.left < box.right && rect.right > box.left && rect.top < box.bottom && rect.bottom > box.top) fold();
+    };
   };
 
   /* The search field is shown at once; its code (static/search.js, its own versioned file)
