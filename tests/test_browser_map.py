@@ -597,3 +597,28 @@ def test_a_card_opens_clear_of_the_unfolded_layer_list(page, live_server):
     assert button.get_attribute("aria-expanded") == "false"
     button.click()
     assert button.get_attribute("aria-expanded") == "true"
+
+
+@pytest.mark.parametrize("path", ["/", "/embed"])
+def test_without_javascript_the_views_image_stands_for_the_map(browser, live_server, path):
+    """No JavaScript (blocked, failed): the server's image of the view (/carte.png) in the
+    map's place, with its title as text; with JavaScript the image is never fetched."""
+    query = "?niveau=epci&theme=droits"
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + path + query)
+    image = page.locator("img.wm-still-map")
+    image.wait_for()
+    assert page.evaluate("() => document.querySelector('img.wm-still-map').naturalWidth") > 0
+    src = image.get_attribute("src")
+    assert "/carte.png?" in src and "niveau=epci" in src and "theme=droits" in src
+    assert "intercommunalité" in image.get_attribute("alt")
+    context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    images = []
+    page.on("request", lambda r: "/carte.png" in r.url and images.append(r.url))
+    page.goto(live_server + path + query)
+    page.wait_for_selector("html[data-ready='1']")
+    assert images == []
+    context.close()

@@ -10,7 +10,15 @@ from webmap.mapview.view import MapView
 from webmap.projects.schema import THEME_BY_SLUG
 from webmap.web.common import STATIC_PAGE_KINDS, BadParameters, dataset, unknown_value, versioned_max_age
 from webmap.web.http import cached_response
-from webmap.web.render import MAP_KINDS, map_page, oembed_discovery, page_context, parse_or_400, rendered_map
+from webmap.web.render import (
+    MAP_KINDS,
+    map_page,
+    oembed_discovery,
+    page_context,
+    parse_or_400,
+    rendered_map,
+    view_image_url,
+)
 
 bp = Blueprint("pages", __name__)
 PRINT_WIDTH = 1400  # px: an A4 page at 170 dpi
@@ -20,15 +28,11 @@ PRINT_WIDTH = 1400  # px: an A4 page at 170 dpi
 def index():
     data = dataset()
     view = parse_or_400(data)
-    # Printed, the page shows the map drawn by the server (/carte.png) of its view; a static
-    # copy carries the default view's only.
+    # Printed, the page shows the map drawn by the server (/carte.png) of its view.
     static = current_app.config["WEBMAP"].static_export
     base = url_for("images.map_image", fmt="png")
-    query = {} if static else {k: v for k, v in view.query().items() if k in ("niveau", "indicateur", "theme",
-                                                                            "departement")}
     return cached_response(map_page("index.html", data, view, "page", print_base=base, print_views=not static,
-                                    print_image=url_for("images.map_image", fmt="png", largeur=PRINT_WIDTH,
-                                                        **query)), "text/html")
+                                    print_image=view_image_url(view, static, largeur=PRINT_WIDTH)), "text/html")
 
 
 @bp.get("/carte/<kind>.js")

@@ -129,11 +129,20 @@ def map_page(template: str, data: Dataset, view: MapView, kind: str, **context) 
         island = map_data(data, view, urls, page_kinds=STATIC_PAGE_KINDS if static else KINDS)
         figures = island["viewData"]
         return render_template(template, map=rendered_map(data, kind), script=script, island=island,
+                               still_image=view_image_url(view, static),
                                legend=figures["legend"], summary=figures["summary"],
                                preload=preload_links(data, view, urls),
                                oembed=oembed_discovery(), **page_context(data, view), **context)
 
     return current_app.extensions["webmap.render_cache"].get(key, render)
+
+
+def view_image_url(view: MapView, static: bool, **options) -> str:
+    """The server's image of a view (/carte.png): printed, and shown without JavaScript. A
+    static copy carries the default view's only."""
+    query = {} if static else {k: v for k, v in view.query().items()
+                               if k in ("niveau", "indicateur", "theme", "departement")}
+    return url_for("images.map_image", fmt="png", **options, **query)
 
 
 def parse_or_400(data: Dataset) -> MapView:
