@@ -70,8 +70,12 @@
     if (!root || !W.map.hasLayer(popup)) return;
     showCard(popup, root);
     // The map may still be moving to the project (openProject's animated zoom): once more
-    // where it stops (a no-op when the card is already in).
-    W.map.once("moveend", function () { if (W.map.hasLayer(popup)) showCard(popup, root); });
+    // where it stops (a no-op when the card is already in) — within a second, never when
+    // the reader later moves the map away from an open card.
+    var settling = Date.now() + 1000;
+    W.map.once("moveend", function () {
+      if (Date.now() < settling && W.map.hasLayer(popup)) showCard(popup, root);
+    });
     if (heading) {
       heading.id = heading.id || "fiche-titre-" + L.Util.stamp(popup);
       heading.setAttribute("tabindex", "-1");
