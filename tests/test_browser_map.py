@@ -472,7 +472,7 @@ def test_many_projects_are_drawn_on_one_canvas_and_still_open_their_cards(page, 
         return [box.left + p.x, box.top + p.y];
     }"""
     page.mouse.move(*page.evaluate(where))  # its tooltip and its card are bound when first needed
-    title = page.evaluate("() => WebMap.markers['hdf-2021-13'].project.title")
+    title = page.evaluate("() => WebMap.markers['hdf-2021-13'].marker.project.title")
     assert title in page.locator(".leaflet-tooltip").all_inner_texts()  # beside a served area's
     card = page.locator(".leaflet-popup-content .wm-popup")
     for _ in range(2):  # bound by the first click, opened by Leaflet's own on the second

@@ -140,7 +140,10 @@
   function stillThere(element) {
     if (!element || document.contains(element)) return element;
     var id = element.getAttribute("data-projet");
-    return id ? document.querySelector('#projets-en-vue button[data-projet="' + CSS.escape(id) + '"]') : null;
+    return id ? listEntry(id) : null;
+  }
+  function listEntry(id) {
+    return document.querySelector('#projets-en-vue button[data-projet="' + CSS.escape(id) + '"]');
   }
   function onCardClose(event) {
     var root = event.popup.getElement();
@@ -247,7 +250,6 @@
       renderer: markerCanvas, radius: 5, weight: 1.5, color: "#ffffff", fillOpacity: 1,
       fillColor: W.data().themeColors[theme], dashArray: it.kind.indexOf("imprecise") >= 0 ? "2 2" : null,
     });
-    marker.project = it;
     return marker;
   }
   function bindOnUse(group) {
@@ -268,8 +270,9 @@
     (W.data().markers[theme] || []).forEach(function (it) {
       it.theme = theme;
       var marker = onCanvas ? canvasMarker(it, theme) : elementMarker(it);
+      marker.project = it;  // what a marker is of (its card and tooltip, bound on use)
       marker.addTo(group);
-      W.markers[it.id] = { marker: marker, group: group, project: it };
+      W.markers[it.id] = { marker: marker, group: group };
       placed += 1;
     });
     // How many markers are placed (benchmarks and tests: with canvas markers, no element).
@@ -332,7 +335,7 @@
       // Rebuilt, the list keeps keyboard focus on the same project's entry.
       var focused = box.contains(document.activeElement) && document.activeElement.getAttribute("data-projet");
       box.replaceChildren.apply(box, nodes);
-      var again = focused && box.querySelector('button[data-projet="' + CSS.escape(focused) + '"]');
+      var again = focused && listEntry(focused);
       if (again) again.focus({ preventScroll: true });
       document.querySelectorAll("[data-in-view-count]").forEach(function (n) { n.textContent = String(items.length); });
     }, 150);
@@ -369,7 +372,7 @@
     if (entry) {
       if (!W.map.hasLayer(entry.group)) W.map.addLayer(entry.group);
       W.map.setView(entry.marker.getLatLng(), Math.max(W.map.getZoom(), 8), { animate: !W.reducedMotion });
-      bindCard(entry.marker, entry.project).openPopup();
+      bindCard(entry.marker, entry.marker.project).openPopup();
       return true;
     }
     if (W.regional[id]) {
