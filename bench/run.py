@@ -5,6 +5,8 @@ Measures side by side, in one run:
    user would write (geopandas explore() of the same communes and metric, plus the project
    markers) and against the floor (the app's Leaflet and the same markers on a canvas,
    nothing else): requests, bytes (raw, gzip), time to an interactive map (median), ratios;
+   (regional) also the floor with the same commune polygons on a bare canvas, to say what
+   drawing the communes costs by itself;
 2. (regional) the time from a metric change on the full page to a ready map again;
 3. throughput and latency of the production server (gunicorn) under 32 connections (wrk);
 4. the national scenario (34,800 communes, 2,610 projects), ours, the baseline and the floor;
@@ -38,6 +40,7 @@ from load import LoadResult, wrk  # noqa: E402
 from pages import PageMeasure, SwitchMeasure, launch, measure_page, measure_switch  # noqa: E402
 
 from webmap.analysis.metrics import compute_metrics  # noqa: E402
+from webmap.mapview.polygon_codec import decode_polygons  # noqa: E402
 from webmap.projects.store import load_projects  # noqa: E402
 from webmap.reference.files import ReferenceFiles  # noqa: E402
 from webmap.reference.territories import Territories  # noqa: E402
@@ -69,7 +72,18 @@ def baseline_inputs(data_dir: Path, app_base: str):
     with urllib.request.urlopen(app_base + "/projets.geojson") as response:
         points = gpd.GeoDataFrame.from_features(json.load(response)["features"], crs="EPSG:4326")
     placed = points[points["id"].isin({p.id for p in projects if not p.regionwide})]
-    return communes, points[["titre", "porteur", "theme", "geometry"]], placed[["geometry"]]
+    return (communes, points[["titre", "porteur", "theme", "geometry"]], placed[["geometry"]],
+            territories.region.departements)
+
+
+def overview_communes(app_base: str, departements) -> list:
+    """The commune polygons the map draws at the region's zoom (its overview files), decoded:
+    per commune, its rings of (lon, lat)."""
+    rings = []
+    for departement in departements:
+        with urllib.request.urlopen(f"{app_base}/donnees/geo/commune-apercu/{departement}.bin") as response:
+            rings += decode_polygons(response.read()).rings
+    return rings
 
 
 OURS_READY = ("document.documentElement.dataset.{key} === '{state}' && "
@@ -163,12 +177,12 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
     try:
         projects = load_projects(ReferenceFiles(data_dir).projects)
         placed = sum(1 for p in projects if not p.regionwide)
-        communes, points, placed_points = baseline_inputs(data_dir, app)
+        communes, points, placed_points, departements = baseline_inputs(data_dir, app)
         folder = Path(tempfile.mkdtemp(prefix="webmap-baseline-"))
         write_baseline(folder, communes, "projets", points)
         server, static = serve_folder(folder)
         floor_folder = Path(tempfile.mkdtemp(prefix="webmap-floor-"))
-        write_floor(floor_folder, placed_points)
+        write_floor(floor_folder, placed_points, None if national else overview_communes(app, departements))
         floor_server, floor_static = serve_folder(floor_folder)
         ready = OURS_READY.format(key="choropleth", state="loaded", markers=placed)
         if national:  # the commune layer waits for a zoom-in; the departments must be drawn; the
@@ -184,6 +198,12 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
         floor = measure_page(browser, "plancher", floor_static + "/index.html", FLOOR_READY, runs)
         out.append(page_table(f"== {name} : page complète ({len(communes)} communes, {len(projects)} projets) ==",
                               ours, base, floor))
+        if not national:
+            drawn = measure_page(browser, "plancher + communes", floor_static + "/communes.html", FLOOR_READY, runs)
+            out.append(f"  plancher avec les mêmes {len(communes)} communes (canevas brut, coordonnées dans la page) : "
+                       f"médiane {fmt_ms(drawn.tti_median)}, {fmt_ratio(ratio(drawn.tti_median, floor.tti_median), 2)} "
+                       f"× le plancher ; webmap à {fmt_ratio(ratio(ours.tti_median, drawn.tti_median), 2)} × ce "
+                       f"plancher-là (exécutions : {fmt_runs(drawn.tti_ms)})")
         if national:
             zoomed = measure_page(
                 browser, "webmap zoom", app + "/embed?niveau=commune", ready, 1,
