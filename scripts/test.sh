@@ -20,5 +20,10 @@ npm ci --no-audit --no-fund --loglevel=error
 npx --no-install eslint webmap/static tests/js eslint.config.js
 node --test tests/js/
 .venv/bin/webmap check
+# Bytecode caches as Python writes them by default (some machines turn them off): without
+# them each of the suite's Python processes (2 workers, servers, CLI runs) compiles webmap
+# and, for pytest's assertion rewriting, every test module again: 4.1 s instead of 0.75 s
+# to collect the suite, per worker.
+unset PYTHONDONTWRITEBYTECODE
 # Two processes on two cores (-p no:xdist for one); the WordPress tests share one worker.
 .venv/bin/python -m pytest -q -n auto --maxprocesses 4 --dist loadgroup "$@"
