@@ -26,14 +26,16 @@ def test_embed_is_the_map_alone(client):
 
 def test_embed_asks_for_its_scripts_before_the_files_it_preloads(client):
     """Over HTTP/1.1 a browser opens six connections per host: the map's script (which every
-    drawing waits for) and Leaflet's styles come first in <head>, before the seven
-    preloaded geometry files, so that they are not queued behind them (bench/README.md)."""
+    drawing waits for) and the page's one style sheet (ours, Leaflet's and the palette) come
+    first in <head>, before the seven preloaded geometry files, so that they are not queued
+    behind them (bench/README.md)."""
     head = client.get("/embed?niveau=commune").get_data(as_text=True).split("</head>")[0]
     requested = re.findall(r'<(?:link rel="(?:stylesheet|preload)"[^>]*href|script src)="([^"]+)"', head)
     bundle = next(i for i, url in enumerate(requested) if "/static/carte-" in url)
-    leaflet_css = next(i for i, url in enumerate(requested) if url.endswith("leaflet.css"))
+    styles = [i for i, url in enumerate(requested) if url.endswith(".css")]
     first_preload = next(i for i, url in enumerate(requested) if "/donnees/" in url)
-    assert bundle < 5 and leaflet_css < 5 and bundle < first_preload, requested
+    assert bundle < 5 and len(styles) == 1 and "/static/styles-" in requested[styles[0]], requested
+    assert bundle < first_preload and styles[0] < first_preload, requested
 
 
 @pytest.mark.parametrize("query", ["theme=alimentation,droits", "theme=insertion&indicateur=distance&niveau=epci",

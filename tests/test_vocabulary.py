@@ -81,7 +81,10 @@ def test_theme_slugs_and_colours_are_written_only_in_their_source():
 
 
 def test_palette_stylesheet_follows_the_themes_and_the_classes(client):
-    css = client.get("/static/palette.css").get_data(as_text=True)
+    """The palette, written from the vocabulary, is in the one style sheet every page links."""
+    sheet = re.search(r'<link rel="stylesheet" href="(/static/styles-[0-9a-f]+\.css)">',
+                      client.get("/projets").get_data(as_text=True)).group(1)
+    css = client.get(sheet).get_data(as_text=True)
     for theme in THEMES:
         assert f".wm-swatch-{theme.slug} {{ background: {theme.couleur}; }}" in css
     for i, colour in enumerate(PALETTE):
@@ -89,7 +92,7 @@ def test_palette_stylesheet_follows_the_themes_and_the_classes(client):
     assert f".wm-fill-zero {{ background: {ZERO_COLOR}; }}" in css
     assert f".wm-fill-nodata {{ background: {NO_DATA_COLOR}; }}" in css
     for page in ("/", "/embed", "/projets"):
-        assert 'href="/static/palette.css"' in client.get(page).get_data(as_text=True), page
+        assert f'href="{sheet}"' in client.get(page).get_data(as_text=True), page
 
 
 def test_every_theme_reaches_pages_parameters_cli_and_export(client):

@@ -304,6 +304,23 @@ def test_our_scripts_and_styles_are_served_minified_and_still_parse(client, tmp_
     assert b"/*" not in leaflet_css and b".leaflet-pane" in leaflet_css
 
 
+def test_every_page_has_one_style_sheet_whose_images_are_served(client):
+    """Ours, Leaflet's and the palette in one file (one request), cached for a year under
+    its hash; the images Leaflet's rules point to, relative to that file, are served."""
+    sheets = {page: re.findall(r'<link rel="stylesheet" href="(/static/styles-[0-9a-f]+\.css)">',
+                               client.get(page).get_data(as_text=True)) for page in ("/", "/embed", "/projets")}
+    assert all(len(found) == 1 for found in sheets.values()) and len({f[0] for f in sheets.values()}) == 1, sheets
+    response = client.get(sheets["/"][0])
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    css = response.get_data(as_text=True)
+    assert ".leaflet-pane" in css and ".wm-embed" in css and ".wm-fill-0" in css
+    images = set(re.findall(r"url\(([^)\"'#:]+)\)", css))
+    assert {"vendor/leaflet-1.9.3/images/layers.png", "vendor/leaflet-1.9.3/images/marker-icon.png"} <= images
+    for image in images:
+        assert client.get("/static/" + image).status_code == 200, image
+    assert client.get("/static/styles-0000000000000000.css").status_code == 404
+
+
 def test_the_maps_search_finds_a_commune_by_its_former_name(client):
     """« Marconne » (commune déléguée) and « Lomme » (associée) lead to today's
     commune, as `webmap resolve` does; the index still finds each commune by its own name."""

@@ -51,8 +51,6 @@ class Urls:
 
     map_js: str  # Leaflet and our scripts, one file (webmap.web.assets.bundle)
     search_js: str  # the search's script, loaded when its field is first focused
-    leaflet_css: str
-    webmap_css: str
     level_polygons: Callable[[str], str]
     level_overview: Callable[[str], str]  # the same, simplified for zooms below DETAIL_ZOOM
     commune_polygons: Callable[[str], str]
@@ -150,7 +148,7 @@ def build_map(data: Dataset, urls: Urls, tiles: Tiles, compact: bool = False) ->
                       control_scale=False, prefer_canvas=False, min_zoom=6, max_zoom=16)
     fmap._id = "webmap"  # the page's <div> and the script agree whichever render they come from
     fmap.default_js = [("webmap", urls.map_js)]
-    fmap.default_css = [("leaflet_css", urls.leaflet_css)]
+    fmap.default_css = []  # Leaflet's styles are in the pages' style sheet (webmap.web.assets.styles)
     # The view is set before any layer is added: layers fetch only what is in view, at once.
     MapSetup(data.region_center, focus_bounds(data)[""]).add_to(fmap)
     if tiles.url:

@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, territories: Territories | None
     from webmap.web import assets, coverage_pages, downloads, embed, images, pages, site, territory_pages
 
     app.register_blueprint(assets.bp)
+    app.jinja_env.globals["styles_version"] = assets.styles()[0]
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=assets.static)
     app.register_blueprint(coverage_pages.bp)
     app.register_blueprint(downloads.bp)

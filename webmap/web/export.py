@@ -32,7 +32,7 @@ from webmap.mapview.zones import ZONES
 from webmap.projects.schema import THEMES
 from webmap.reference.territories import Territories
 from webmap.web import create_app
-from webmap.web.assets import STATIC_DIR, bundle_path
+from webmap.web.assets import STATIC_DIR, bundle_path, styles_path
 from webmap.web.common import STATIC_PAGE_KINDS
 from webmap.web.config import Settings
 from webmap.web.security import content_security_policy
@@ -67,7 +67,7 @@ MAP_SCRIPTS = {"/carte/page.js": 0, "/carte/embed.js": 1}
 def data_files(departements: list[str], project_ids: list[str]) -> list[str]:
     # The default view's image (link previews, print): one image, about a second. The 54
     # projects' images (/projets/<id>.png) are left out: 25-30 s more (docs/dependances.md).
-    files = ["/projets.csv", "/projets.xlsx", "/projets.geojson", "/schema.json", "/static/palette.css",
+    files = ["/projets.csv", "/projets.xlsx", "/projets.geojson", "/schema.json", styles_path(),
              "/carte.png", bundle_path("carte"), bundle_path("recherche")]
     files += [f"/donnees/vues/{v.niveau}/{v.indicateur}/{v.theme}.json" for v in all_views()]
     files += [f"/donnees/fiches/{pid}.html" for pid in project_ids]

@@ -50,8 +50,6 @@ def app_urls(version: str | None = None) -> Urls:
     return Urls(
         map_js=url_for("assets.bundle_file", name="carte", version=bundle("carte")[0]),
         search_js=url_for("assets.bundle_file", name="recherche", version=bundle("recherche")[0]),
-        leaflet_css=url_for("assets.leaflet", filename="leaflet.css"),
-        webmap_css=url_for("static", filename="webmap.css"),
         level_polygons=lambda level: url_for("downloads.level_geometry", niveau=level, **v),
         level_overview=lambda level: url_for("downloads.level_overview", niveau=level, **v),
         commune_polygons=lambda dep: url_for("downloads.commune_geometry", departement=dep, **v),
