@@ -135,3 +135,27 @@ def test_the_server_refuses_to_start_on_a_bad_file(tmp_path, territories, conten
         create_app(Settings(data_dir=data_dir, tiles_url="off"), territories)
     message = raised.value.message()
     assert "projets.csv" in message and ("ligne" in message or "introuvable" in message)
+
+
+def test_a_new_release_gets_new_data_urls_even_with_the_same_data(files, territories, monkeypatch, tmp_path):
+    """The data URLs' `?v=` follows the code too: browsers keep those files a day, and a
+    release that changes a file's format must not meet a cached file of the one before."""
+    from webmap import fingerprint_of
+    from webmap.mapview import dataset as module
+
+    same = module.Dataset.load(files, territories).version
+    assert module.Dataset.load(files, territories).version == same
+    monkeypatch.setattr(module, "code_fingerprint", lambda: "0123456789abcdef")
+    assert module.Dataset.load(files, territories).version != same
+
+    package = tmp_path / "webmap"
+    for name, text in {"static/polygons.js": "decode(1);", "mapview/polygon_codec.py": "STEP = 1",
+                       "static/vendor/leaflet.js": "L", "__pycache__/x.pyc": "0"}.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(text, encoding="utf-8")
+    before = fingerprint_of(package)
+    (package / "static/vendor/leaflet.js").write_text("L2", encoding="utf-8")  # versioned by its folder
+    (package / "__pycache__/x.pyc").write_text("1", encoding="utf-8")
+    assert fingerprint_of(package) == before
+    (package / "static/polygons.js").write_text("decode(2);", encoding="utf-8")
+    assert fingerprint_of(package) != before

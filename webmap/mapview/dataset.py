@@ -9,6 +9,7 @@ from functools import cached_property
 import geopandas as gpd
 import shapely
 
+from webmap import code_fingerprint
 from webmap.analysis.metrics import LEVEL_BY_SLUG, level_layer
 from webmap.mapview.webgeo import (
     OUTLINE_OVERVIEW_TOLERANCE_DEG,
@@ -75,6 +76,7 @@ class Dataset:
         for name in (level.layer for level in LEVEL_BY_SLUG.values()):
             stat = files.layer(name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(code_fingerprint().encode())  # a new release: new data URLs too
         return cls(files, territories, checked.projects, digest.hexdigest()[:16], checked.rows, modified)
 
     def memo(self, key, compute):
