@@ -104,8 +104,10 @@ CARD_IN_MAP = """() => {
     const map = document.querySelector('.folium-map').getBoundingClientRect();
     const title = document.querySelector('.leaflet-popup .wm-popup-title').getBoundingClientRect();
     const x = (title.left + title.right) / 2, y = title.top + 4;
+    const over = [...document.querySelectorAll('.leaflet-control')].map(c => c.getBoundingClientRect())
+      .filter(r => r.left < card.right && r.right > card.left && r.top < card.bottom && r.bottom > card.top);
     return {inside: card.left >= map.left && card.right <= map.right
-                    && card.top >= map.top && card.bottom <= map.bottom,
+                    && card.top >= map.top && card.bottom <= map.bottom && over.length === 0,
             titleSeen: y >= 0 && y <= innerHeight && !!document.elementFromPoint(x, y)?.closest('.wm-popup-title'),
             card: [card.left, card.right, card.top, card.bottom], map: [map.left, map.right, map.top, map.bottom]};
 }"""
@@ -114,8 +116,9 @@ CARD_IN_MAP = """() => {
 @pytest.mark.parametrize("path", [f"/?projet={PROJECT}", f"/embed?projet={PROJECT}"])
 def test_a_card_fits_the_map_of_a_phone_and_its_title_is_not_covered(narrow, live_server, path):
     """At 320 px a project's card is narrower and shorter than the map (its text scrolls),
-    panned under the controls at the map's top, and the page scrolled to it: a 360 px card
-    was cut on both sides, its title under the zoom and layer controls."""
+    panned clear of every control, and the page scrolled to it: a 360 px card was cut on
+    both sides, its title under the zoom and layer controls, its last lines under the
+    folded « Couches » button."""
     narrow.goto(live_server + path)
     narrow.wait_for_selector(".leaflet-popup-content .wm-popup-title")
     narrow.wait_for_function(f"() => ({CARD_IN_MAP})().inside && ({CARD_IN_MAP})().titleSeen", timeout=5_000)

@@ -52,7 +52,7 @@
   function showCard(popup, root) {
     var box = W.map.getContainer().getBoundingClientRect(), card = root.getBoundingClientRect();
     var topLeft = L.point(popup.options.autoPanPaddingTopLeft || POPUP.autoPanPadding);
-    var bottomRight = L.point(POPUP.autoPanPadding), dx = 0, dy = 0;
+    var bottomRight = L.point(popup.options.autoPanPaddingBottomRight || POPUP.autoPanPadding), dx = 0, dy = 0;
     if (card.right > box.right - bottomRight.x) dx = card.right - (box.right - bottomRight.x);
     if (card.left - dx < box.left + topLeft.x) dx = card.left - (box.left + topLeft.x);
     if (card.bottom > box.bottom - bottomRight.y) dy = card.bottom - (box.bottom - bottomRight.y);
@@ -87,7 +87,9 @@
   W.focusCard = focusCard;
   /* A card fits the map it opens on: never wider (a 360 px card was cut on both sides of a
      320 px phone's map) nor taller (its text scrolls), and panned clear of the controls at
-     the map's top (zoom, layers, the embed's search), which covered its title. Set as it
+     the map's top (zoom, the embed's search), which covered its title, and at its bottom
+     (the folded « Couches » button covered its last lines on a phone). An unfolded layer
+     list does not count: a card that would open under it folds it (showCard). Set as it
      is added to the map, before Leaflet's first layout and pan. */
   var CARD_MARGINS = 48;  // .leaflet-popup-content's side margins and the wrapper's border
   function fitCard(popup, map) {
@@ -99,9 +101,18 @@
       var r = control.getBoundingClientRect();
       if (r.height && r.bottom > box.top && r.top < box.top + box.height / 3) top = Math.max(top, r.bottom - box.top + 8);
     });
+    var bottom = padding.y;
+    document.querySelectorAll(".leaflet-bottom .leaflet-control").forEach(function (control) {
+      var r = control.getBoundingClientRect();
+      if (control.classList.contains("leaflet-control-layers-expanded")) return;
+      if (r.height && r.top < box.bottom && r.bottom > box.bottom - box.height / 3) {
+        bottom = Math.max(bottom, box.bottom - r.top + 8);
+      }
+    });
     options.autoPanPaddingTopLeft = [padding.x, top];
+    options.autoPanPaddingBottomRight = [padding.x, bottom];
     // Taller than the map (a phone's), its text scrolls inside it (tip and margins: 40 px).
-    options.maxHeight = Math.max(120, box.height - top - padding.y - 40);
+    options.maxHeight = Math.max(120, box.height - top - bottom - 40);
   }
   var CardPopup = L.Popup.extend({
     onAdd: function (map) {
