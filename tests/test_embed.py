@@ -228,3 +228,11 @@ def test_export_refuses_non_empty_folder(tmp_path):
     result = run_cli("export", tmp_path)
     assert result.returncode == 2 and "--force" in result.stderr
     assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "garder"
+
+
+def test_the_same_data_always_gives_the_same_map_script():
+    """Folium names its elements at random; ours are numbered: two apps on the same data (two
+    servers, two static copies) send the same bytes, and a CDN's copy stays valid."""
+    scripts = [[page_and_map_script(make_app().test_client(), url) for url in ("/", "/embed")] for _ in range(2)]
+    assert scripts[0] == scripts[1]
+    assert "var map_webmap" in scripts[0][0] and re.search(r"var feature_group_\d+\b", scripts[0][0])
