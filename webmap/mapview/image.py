@@ -32,7 +32,16 @@ from webmap.analysis.classify import CLASS_FILL_OPACITY, CLASS_OUTLINE, NO_DATA_
 from webmap.analysis.metrics import LEVEL_BY_SLUG, METRIC_BY_SLUG, level_layer
 from webmap.mapview.build import marker_kind, spread_stacked
 from webmap.mapview.dataset import Dataset
-from webmap.mapview.image_layout import DESIGN_WIDTH, FONT, MARKER_PX, Line, extent, marker_style, render
+from webmap.mapview.image_layout import (
+    DESIGN_WIDTH,
+    FONT,
+    MARKER_PX,
+    Line,
+    extent,
+    fill_polygons,
+    marker_style,
+    render,
+)
 from webmap.mapview.symbols import LEGEND_GREY
 from webmap.mapview.view import MapView
 from webmap.mapview.views import metric_legend, view_json
@@ -92,8 +101,8 @@ def map_image(data: Dataset, view: MapView, fmt: str = "png", width: int = DEFAU
     def draw_map(ax, box, scale):
         visible = layer.cx[box[0]:box[2], box[1]:box[3]]
         keep = [layer.index.get_loc(i) for i in visible.index]
-        visible.plot(ax=ax, color=[colors[i] for i in keep], edgecolor=CLASS_OUTLINE,
-                     linewidth=LEVEL_BY_SLUG[view.niveau].outline_px * max(scale, 0.5))
+        fill_polygons(ax, visible.geometry.values, [colors[i] for i in keep], CLASS_OUTLINE,
+                      LEVEL_BY_SLUG[view.niveau].outline_px * max(scale, 0.5))
         if view.departement:  # the other departments under a veil: the focus stands out
             gpd.GeoSeries([_region(data).difference(_shape(data, focus).iloc[0])], crs=MAP_CRS).plot(
                 ax=ax, color="#ffffff", alpha=0.55, linewidth=0)
@@ -286,9 +295,8 @@ def _drawn(color: str) -> str:
 
 def _context(data: Dataset, ax, box) -> None:
     """The communes around, in light grey: where a small territory is."""
-    communes = _layer(data, "commune", detail=True)
-    communes.cx[box[0]:box[2], box[1]:box[3]].plot(
-        ax=ax, color="#f6f6f6", edgecolor="#cecece", linewidth=0.4)
+    communes = _layer(data, "commune", detail=True).cx[box[0]:box[2], box[1]:box[3]]
+    fill_polygons(ax, communes.geometry.values, ["#f6f6f6"] * len(communes), "#cecece", 0.4)
 
 
 def _markers(ax, data: Dataset, projects: list[Project], spread: bool, scale: float) -> None:

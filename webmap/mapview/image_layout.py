@@ -62,6 +62,27 @@ def marker_style(kind: str, color: str, scale: float) -> dict:
             "linestyles": "solid" if filled else (0, (2, 1.2))}
 
 
+def fill_polygons(ax, geometries, colors, edgecolor: str, linewidth: float) -> None:
+    """Polygons and multipolygons filled in `colors` (one each) and outlined, as one
+    collection of paths built from shapely's coordinate arrays: what GeoDataFrame.plot draws,
+    without a Matplotlib patch per polygon (3,782 communes: about 0.45 s less per image)."""
+    import numpy as np
+    import shapely
+    from matplotlib.collections import PathCollection
+    from matplotlib.path import Path
+
+    geometries = np.asarray(geometries, dtype=object)
+    polygons, owner = shapely.get_parts(geometries, return_index=True)
+    rings, ring_polygon = shapely.get_rings(polygons, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
+    codes[np.r_[0, np.flatnonzero(np.diff(ring_of)) + 1][: len(coords)]] = Path.MOVETO  # each ring's start
+    # The points in geometry order: split where the next geometry's points begin.
+    starts = np.searchsorted(owner[ring_polygon[ring_of]], np.arange(1, len(geometries)))
+    paths = [Path(v, c) for v, c in zip(np.split(coords, starts), np.split(codes, starts), strict=True)]
+    ax.add_collection(PathCollection(paths, facecolors=colors, edgecolors=edgecolor, linewidths=linewidth))
+
+
 def _matplotlib():
     """Matplotlib, imported on the first image, with the Agg backend and our SVG settings
     (text stays text; ids derived from a fixed salt: the same image gives the same bytes)."""
