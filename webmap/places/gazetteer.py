@@ -22,6 +22,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -65,8 +66,9 @@ _KIND_PREFIXES: list[tuple[str, str]] = sorted(
     ],
     key=lambda item: -len(item[0]),
 )
-_CONNECTORS = ("de la", "de l", "des", "du", "de", "d", "l", "la", "le", "les")
-_ARTICLES = ("la", "le", "les", "l")
+# Longest first, as _strip_leading expects.
+_CONNECTORS = tuple(sorted(("de la", "de l", "des", "du", "de", "d", "l", "la", "le", "les"), key=len, reverse=True))
+_ARTICLES = tuple(sorted(("la", "le", "les", "l"), key=len, reverse=True))
 _GENERIC_TAILS = ("agglomeration", "agglo", "metropole")
 # A name cut short (La Poste cuts at 32 characters) may end mid-word: from this many letters
 # on, a query may match the start of a word; shorter, only whole words ('MONTREUIL').
@@ -81,19 +83,27 @@ _FORMER_NOTES = {
 _DEPT_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<dep>\d[\dAB]|97\d)\s*\)\s*$", re.I)
 
 
+_SUR = re.compile(r"\bs/\s*")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPELLED_OUT = {"st": "saint", "ste": "sainte"}
+
+
+@lru_cache(maxsize=1 << 17)
 def normalize(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces, 'St'/'Ste' spelled out."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    """Lower case, no accents, punctuation as spaces, 'St'/'Ste' spelled out. Cached: a
+    gazetteer normalizes every name of the region (about 45,000 calls), again on each load."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    text = re.sub(r"\bs/\s*", "sur ", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    words = ["saint" if w == "st" else "sainte" if w == "ste" else w for w in text.split()]
-    return " ".join(words)
+    text = _SUR.sub("sur ", text)
+    text = _NOT_ALNUM.sub(" ", text)
+    return " ".join(_SPELLED_OUT.get(w, w) for w in text.split())
 
 
 def _strip_leading(words: str, candidates: Iterable[str]) -> str:
-    for cand in sorted(candidates, key=len, reverse=True):
+    """`candidates` longest first."""
+    for cand in candidates:
         if words == cand:
             return words
         if words.startswith(cand + " "):
@@ -101,8 +111,13 @@ def _strip_leading(words: str, candidates: Iterable[str]) -> str:
     return words
 
 
+_KIND_FIRST_WORDS = frozenset(prefix.split()[0] for prefix, _ in _KIND_PREFIXES)
+
+
 def split_kind(normalized: str) -> tuple[str | None, str]:
     """'cc de la picardie verte' -> ('epci', 'picardie verte')."""
+    if normalized.split(" ", 1)[0] not in _KIND_FIRST_WORDS:  # most names: no kind word
+        return None, normalized
     for prefix, kind in _KIND_PREFIXES:
         if normalized.startswith(prefix + " "):
             rest = _strip_leading(normalized[len(prefix) + 1:], _CONNECTORS)
