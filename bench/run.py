@@ -200,7 +200,7 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
                               ours, base, floor))
         if not national:
             drawn = measure_page(browser, "plancher + communes", floor_static + "/communes.html", FLOOR_READY, runs)
-            out.append(f"  plancher avec les mêmes {len(communes)} communes (canevas brut, coordonnées dans la page) : "
+            out.append(f"  plancher avec les mêmes {len(communes)} communes (canevas nu, chemins projetés dans la page) : "
                        f"médiane {fmt_ms(drawn.tti_median)}, {fmt_ratio(ratio(drawn.tti_median, floor.tti_median), 2)} "
                        f"× le plancher ; webmap à {fmt_ratio(ratio(ours.tti_median, drawn.tti_median), 2)} × ce "
                        f"plancher-là (exécutions : {fmt_runs(drawn.tti_ms)})")
