@@ -200,9 +200,10 @@ def scenario(browser, name: str, data_dir: Path, runs: int, national: bool, load
                               ours, base, floor))
         if not national:
             drawn = measure_page(browser, "plancher + communes", floor_static + "/communes.html", FLOOR_READY, runs)
-            out.append(f"  plancher avec les mêmes {len(communes)} communes (canevas nu, chemins projetés dans la page) : "
-                       f"médiane {fmt_ms(drawn.tti_median)}, {fmt_ratio(ratio(drawn.tti_median, floor.tti_median), 2)} "
-                       f"× le plancher ; webmap à {fmt_ratio(ratio(ours.tti_median, drawn.tti_median), 2)} × ce "
+            out.append(f"  plancher avec les mêmes {len(communes)} communes (canevas nu, chemins projetés "
+                       f"dans la page) : médiane {fmt_ms(drawn.tti_median)}, "
+                       f"{fmt_ratio(ratio(drawn.tti_median, floor.tti_median), 2)} × le plancher ; "
+                       f"webmap à {fmt_ratio(ratio(ours.tti_median, drawn.tti_median), 2)} × ce "
                        f"plancher-là (exécutions : {fmt_runs(drawn.tti_ms)})")
         if national:
             zoomed = measure_page(
